@@ -1,0 +1,71 @@
+# contend: build, provision and test. Every version is pinned here.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+CACHE        := $(CURDIR)/.cache
+BIN          := $(CURDIR)/bin
+CONTEND      := $(BIN)/contend
+
+# ONNX Runtime, from the npm package onnxruntime-node (fetched with npm pack, no scripts run).
+ORT_NPM_VERSION := 1.30.0
+ORT_TGZ_SHA256  := 6e3390d6b783e7be946fad629292799da28d0b42f84856e50d2c1b0383291e75
+ORT_LIB_SHA256  := ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23
+ORT_LIB         := $(CACHE)/onnxruntime/$(ORT_NPM_VERSION)/libonnxruntime.so.1
+
+# The vegeta CLI at the same version as the library, for `vegeta report` on saved results.
+VEGETA_VERSION := v12.13.0
+VEGETA         := $(CACHE)/bin/vegeta
+
+MODELS := $(CACHE)/models
+
+export CONTEND_ORT_LIB := $(ORT_LIB)
+export CONTEND_MODELS  := $(MODELS)
+export CGO_ENABLED     := 1
+
+GO_SOURCES := $(shell find . -name '*.go' -not -path './.cache/*') go.mod go.sum
+
+.PHONY: build ort models tools test vet bench demo soak clean
+
+build: $(CONTEND)
+
+$(CONTEND): $(GO_SOURCES)
+	go build -o $@ ./cmd/contend
+
+ort: $(ORT_LIB)
+
+$(ORT_LIB): scripts/provision-ort.sh
+	ORT_NPM_VERSION=$(ORT_NPM_VERSION) ORT_TGZ_SHA256=$(ORT_TGZ_SHA256) \
+	ORT_LIB_SHA256=$(ORT_LIB_SHA256) scripts/provision-ort.sh $@
+
+# Generated lexicon models; the generator is deterministic, so these are rebuilt, never committed.
+models: $(MODELS)/tiny/.built $(MODELS)/base/.built
+
+$(MODELS)/%/.built: $(CONTEND) models/lexicon/data/eng-hin.tsv
+	$(CONTEND) models build --size $* --out $(MODELS)/$*
+	touch $@
+
+tools: $(VEGETA)
+
+$(VEGETA):
+	GOBIN=$(CACHE)/bin go install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
+
+vet:
+	go vet ./...
+
+# The README's test command: provisions everything, then vet, race tests and fuzz seed corpora
+# (go test runs every Fuzz target's seed corpus as part of the ordinary run).
+test: ort models tools vet
+	PATH=$(CACHE)/bin:$$PATH go test -race -count=1 -timeout 40m ./...
+
+bench: ort models tools
+	PATH=$(CACHE)/bin:$$PATH go run ./cmd/contend bench --out bench/RESULTS.md
+
+demo: ort models
+	$(CONTEND) demo
+
+soak: ort models
+	$(CONTEND) check scenarios/soak.yaml --no-tui
+
+clean:
+	rm -rf $(BIN) $(CACHE)/models
