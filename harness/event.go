@@ -1,0 +1,66 @@
+package harness
+
+import (
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"contend/scenarios"
+)
+
+// EventKind says what an Event reports.
+type EventKind int
+
+// The event stream of one Runner.Run, in order:
+// RunStarted, then per target run (one per strategy, or one for a URL):
+// TargetStarted, then per step StepStarted, Result..., StepDone; TargetDone; finally RunDone.
+// Log events may arrive at any point.
+const (
+	RunStarted    EventKind = iota // Scenario, Runs (planned run labels)
+	TargetStarted                  // Run (label, strategy or URL), RunIndex
+	StepStarted                    // Run, Step, StepIndex, Total (requests, 0 for time-bound steps), Duration (time-bound steps)
+	Result                         // Run, Step, Result (one per completed request), Snapshot
+	StepDone                       // Run, Step, StepResult, Snapshot
+	TargetDone                     // Run, TargetResult
+	RunDone                        // Err (nil, context.Canceled on Ctrl-C, or the failure)
+	Log                            // Message (a line of progress or of the target's log)
+)
+
+// Event is one item of the Runner's stream. Only the fields named for its Kind are set.
+type Event struct {
+	Kind EventKind
+	Time time.Time
+
+	Scenario *scenarios.Scenario
+	Runs     []string // planned run labels, on RunStarted
+
+	Run       string // "naive", "double-checked", or the target URL
+	RunIndex  int
+	Step      scenarios.Step
+	StepIndex int
+	Level     int // concurrency level for sweep steps (0 otherwise)
+	Total     int // requests planned for the step (0 when time-bound)
+	Duration  time.Duration
+
+	Result       *vegeta.Result
+	Snapshot     Snapshot
+	StepResult   *StepResult
+	TargetResult *TargetResult
+
+	Message string
+	Err     error
+}
+
+// Snapshot is the live state of the current step, updated after every result.
+type Snapshot struct {
+	Elapsed  time.Duration
+	Done     int // completed requests
+	InFlight int
+	OK       int
+	Timeouts int
+	Errors   int // every failure that is not a timeout
+	// Server-Timing means over the step so far (ms); Have is false when the target sends none.
+	ServerWaitMs, ServerLoadMs, ServerInferMs float64
+	HaveServerTiming                          bool
+	Throughput                                float64 // completed requests per second so far
+}

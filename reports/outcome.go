@@ -1,0 +1,97 @@
+package reports
+
+import (
+	"strconv"
+	"strings"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Outcome is the class of one request's result. Timeouts are kept apart from other
+// failures because a queue behind a lock shows up as timeouts first.
+type Outcome int
+
+// The outcome classes, from best to worst.
+const (
+	OK        Outcome = iota // 2xx or 3xx
+	Timeout                  // the client timeout fired before the response arrived
+	Refused                  // the connection was refused or reset: the target is down
+	Client4xx                // the target answered 4xx
+	Server5xx                // the target answered 5xx
+	OtherErr                 // anything else: a malformed response, a cancelled run, ...
+)
+
+var outcomeNames = [...]string{"ok", "timeout", "refused", "4xx", "5xx", "other"}
+
+// String returns the outcome's short name as used in reports ("ok", "timeout", ...).
+func (o Outcome) String() string {
+	if o < 0 || int(o) >= len(outcomeNames) {
+		return "outcome(" + strconv.Itoa(int(o)) + ")"
+	}
+	return outcomeNames[o]
+}
+
+// Classify returns the outcome of one vegeta result.
+func Classify(r *vegeta.Result) Outcome {
+	switch {
+	case r.Code >= 200 && r.Code < 400 && r.Error == "":
+		return OK
+	case r.Code >= 500:
+		return Server5xx
+	case r.Code >= 400:
+		return Client4xx
+	}
+	e := strings.ToLower(r.Error)
+	switch {
+	case strings.Contains(e, "timeout") || strings.Contains(e, "deadline exceeded"):
+		return Timeout
+	case strings.Contains(e, "connection refused") || strings.Contains(e, "connection reset") ||
+		strings.Contains(e, "broken pipe") || strings.Contains(e, "eof"):
+		return Refused
+	}
+	return OtherErr
+}
+
+// ServerTiming holds the durations, in milliseconds, that a target reported in its
+// Server-Timing header. Have is false when the header was absent or had none of them.
+type ServerTiming struct {
+	WaitMs, LoadMs, InferMs float64
+	Have                    bool
+}
+
+// ParseServerTiming reads the wait, load and infer metrics from Server-Timing header
+// values such as "wait;dur=12.5, load;dur=0, infer;dur=140.2". Unknown metrics and
+// malformed entries are ignored.
+func ParseServerTiming(values []string) ServerTiming {
+	var st ServerTiming
+	for _, v := range values {
+		for _, entry := range strings.Split(v, ",") {
+			parts := strings.Split(entry, ";")
+			name := strings.TrimSpace(parts[0])
+			var dst *float64
+			switch name {
+			case "wait":
+				dst = &st.WaitMs
+			case "load":
+				dst = &st.LoadMs
+			case "infer":
+				dst = &st.InferMs
+			default:
+				continue
+			}
+			for _, p := range parts[1:] {
+				k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
+				if !ok || !strings.EqualFold(k, "dur") {
+					continue
+				}
+				f, err := strconv.ParseFloat(strings.Trim(val, `"`), 64)
+				if err != nil || f < 0 {
+					continue
+				}
+				*dst = f
+				st.Have = true
+			}
+		}
+	}
+	return st
+}
