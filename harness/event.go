@@ -1,10 +1,12 @@
 package harness
 
 import (
+	"strconv"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"contend/reports"
 	"contend/scenarios"
 )
 
@@ -19,12 +21,22 @@ const (
 	RunStarted    EventKind = iota // Scenario, Runs (planned run labels)
 	TargetStarted                  // Run (label, strategy or URL), RunIndex
 	StepStarted                    // Run, Step, StepIndex, Total (requests, 0 for time-bound steps), Duration (time-bound steps)
-	Result                         // Run, Step, Result (one per completed request), Snapshot
+	Result                         // Run, Step, Level (sweep), Result (one per completed request), Snapshot
 	StepDone                       // Run, Step, StepResult, Snapshot
 	TargetDone                     // Run, TargetResult
 	RunDone                        // Err (nil, context.Canceled on Ctrl-C, or the failure)
 	Log                            // Message (a line of progress or of the target's log)
 )
+
+var eventKindNames = [...]string{"RunStarted", "TargetStarted", "StepStarted", "Result", "StepDone", "TargetDone", "RunDone", "Log"}
+
+// String returns the kind's name, as in "StepDone".
+func (k EventKind) String() string {
+	if k < 0 || int(k) >= len(eventKindNames) {
+		return "EventKind(" + strconv.Itoa(int(k)) + ")"
+	}
+	return eventKindNames[k]
+}
 
 // Event is one item of the Runner's stream. Only the fields named for its Kind are set.
 type Event struct {
@@ -63,4 +75,13 @@ type Snapshot struct {
 	ServerWaitMs, ServerLoadMs, ServerInferMs float64
 	HaveServerTiming                          bool
 	Throughput                                float64 // completed requests per second so far
+
+	// ByOutcome counts completed requests per class, indexed by reports.Outcome
+	// (OK, Timeout, Refused, Client4xx, Server5xx, OtherErr).
+	ByOutcome [reports.OtherErr + 1]int
+	// LevelDone and LevelThroughput are the current sweep level's completed
+	// requests and requests per second (0 for other modes); the fields above
+	// cover the whole step.
+	LevelDone       int
+	LevelThroughput float64
 }

@@ -1,6 +1,10 @@
 package scenarios
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // Step modes.
 const (
@@ -11,16 +15,35 @@ const (
 	ModeSweep      = "sweep"
 )
 
-// Defaults filled in by Scenario.applyDefaults (one place, see defaults.go).
+// Modes returns the step modes in the order the documentation lists them.
+func Modes() []string {
+	return []string{ModeSequential, ModeConcurrent, ModeRate, ModeRamp, ModeSweep}
+}
+
+// Locking strategies of the built-in target (see target.ParseStrategy).
 const (
-	DefaultMethod            = "POST"
-	DefaultPath              = "/translate"
-	DefaultTimeout           = 30 * time.Second
-	DefaultSize              = "base"
-	DefaultRequestsPerLevel  = 8
-	DefaultVerdictSerialized = 1.25 // speedup at or below this: serialized
-	DefaultVerdictParallel   = 0.75 // efficiency at or above this: parallel
+	StrategyNaive         = "naive"          // one global lock over check, load and inference
+	StrategyDoubleChecked = "double-checked" // lock-free once loaded; lock only for the first load
+	StrategyOnce          = "once"           // sync.Once-style; a failed load is never retried
+	StrategyEager         = "eager"          // load before serving; /readyz gates traffic
 )
+
+// KnownStrategies returns every strategy name the built-in target accepts.
+func KnownStrategies() []string {
+	return []string{StrategyNaive, StrategyDoubleChecked, StrategyOnce, StrategyEager}
+}
+
+// Model sizes of the built-in target.
+const (
+	SizeTiny  = "tiny"
+	SizeBase  = "base"
+	SizeLarge = "large"
+)
+
+// Sizes returns every model size the built-in target accepts.
+func Sizes() []string {
+	return []string{SizeTiny, SizeBase, SizeLarge}
+}
 
 // Scenario is one scenario file: a target, the request to send, the steps to run
 // against each strategy (or the external URL), comparisons and expectations.
@@ -35,6 +58,11 @@ type Scenario struct {
 
 	// File is the path the scenario was loaded from ("" for a reader).
 	File string `yaml:"-"`
+
+	// lines maps the field paths written in the file ("steps[2].rate") to their
+	// lines; nil for a scenario built in code. Defaults fill only fields not
+	// written, and errors use it to name the line.
+	lines map[string]int
 }
 
 // Target says what to attack: the built-in translation target or a URL.
@@ -129,4 +157,69 @@ func (r Rate) PerSecond() float64 {
 		return 0
 	}
 	return float64(r.Freq) / r.Per.Seconds()
+}
+
+// IsBuiltin reports whether the scenario attacks the built-in target rather than a URL.
+func (s *Scenario) IsBuiltin() bool { return s.Target.Builtin != nil }
+
+// Strategies returns the built-in target's strategies in run order (the defaults
+// when the scenario names none), or nil for a URL target. The slice is a copy.
+func (s *Scenario) Strategies() []string {
+	if s.Target.Builtin == nil {
+		return nil
+	}
+	if len(s.Target.Builtin.Strategies) == 0 {
+		return DefaultStrategies()
+	}
+	return slices.Clone(s.Target.Builtin.Strategies)
+}
+
+// StepByName returns the step called name and true, or the zero Step and false.
+func (s *Scenario) StepByName(name string) (Step, bool) {
+	for _, st := range s.Steps {
+		if st.Name == name {
+			return st, true
+		}
+	}
+	return Step{}, false
+}
+
+// Header returns the value of the request header called name, matched without
+// regard to case, and whether it is set.
+func (r Request) Header(name string) (string, bool) {
+	for k, v := range r.Headers {
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// PlannedRequests returns how many timed requests the step sends: Requests for
+// sequential and concurrent steps, len(Levels) x RequestsPerLevel for a sweep,
+// and 0 for time-bound steps (rate, ramp). Warmup requests are not counted.
+func (st Step) PlannedRequests() int {
+	switch st.Mode {
+	case ModeSequential, ModeConcurrent:
+		return st.Requests
+	case ModeSweep:
+		return len(st.Levels) * st.RequestsPerLevel
+	}
+	return 0
+}
+
+// PlannedDuration returns how long a time-bound step (rate, ramp) attacks for,
+// and 0 for steps bounded by a request count.
+func (st Step) PlannedDuration() time.Duration {
+	switch st.Mode {
+	case ModeRate, ModeRamp:
+		return st.Duration.Duration
+	}
+	return 0
+}
+
+// TimeBound reports whether the step runs for a duration (rate, ramp) rather
+// than for a number of requests.
+func (st Step) TimeBound() bool {
+	return st.Mode == ModeRate || st.Mode == ModeRamp
 }

@@ -1,0 +1,318 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"contend/harness"
+	"contend/harness/tui"
+	"contend/models"
+	"contend/reports"
+	"contend/scenarios"
+)
+
+// runFlags are the flags shared by run, check and demo.
+type runFlags struct {
+	target      string
+	strategies  listFlag
+	format      string
+	out         string
+	tui         bool
+	noTUI       bool
+	baseline    string
+	allowRemote bool
+	size        string
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runCommand(ctx, "run", args, stdout, stderr)
+}
+
+func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runCommand(ctx, "check", args, stdout, stderr)
+}
+
+func runCommand(ctx context.Context, name string, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(name, name+" SCENARIO.yaml [flags]", stderr)
+	var f runFlags
+	fs.StringVar(&f.target, "target", "", "attack this HTTP service instead of the built-in target")
+	fs.Var(&f.strategies, "strategy", "built-in target strategies to run, in order (comma-separated)")
+	fs.StringVar(&f.format, "format", "text", "what goes to stdout: text, json or markdown")
+	fs.StringVar(&f.out, "out", "", "write report.json, report.md, report.html, junit.xml and raw results here")
+	fs.BoolVar(&f.tui, "tui", false, "force the live dashboard")
+	fs.BoolVar(&f.noTUI, "no-tui", false, "plain progress lines instead of the dashboard")
+	fs.BoolVar(&f.allowRemote, "allow-remote", false, "allow a --target that is not on loopback")
+	fs.StringVar(&f.size, "size", "", "override the built-in model size (tiny, base, large)")
+	if name == "check" {
+		fs.StringVar(&f.baseline, "baseline", "", "a saved report.json to compare against")
+	}
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("%s needs exactly one scenario file", name)
+	}
+	sc, err := scenarios.LoadFile(pos[0])
+	if err != nil {
+		return err
+	}
+	rep, err := execute(ctx, sc, f, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	if name != "check" {
+		return nil
+	}
+	return gate(rep, f.baseline, sc, stderr)
+}
+
+// gate turns failed expectations (and baseline regressions) into exit code 3.
+func gate(rep *reports.Report, baselinePath string, sc *scenarios.Scenario, stderr io.Writer) error {
+	failed := rep.Failed()
+	if baselinePath != "" {
+		fh, err := os.Open(baselinePath)
+		if err != nil {
+			return fmt.Errorf("baseline: %w", err)
+		}
+		base, err := reports.ReadJSON(fh)
+		fh.Close()
+		if err != nil {
+			return fmt.Errorf("baseline %s: %w", baselinePath, err)
+		}
+		for _, e := range reports.CompareBaseline(rep, base, sc.Baseline) {
+			if !e.OK {
+				failed = append(failed, e)
+			}
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	for _, e := range failed {
+		fmt.Fprintf(stderr, "FAIL %s: %s\n", e.Name, e.Detail)
+	}
+	return fmt.Errorf("%w: %d of the scenario's checks failed", errExpectation, len(failed))
+}
+
+// execute runs the scenario with the live view, then renders and writes the report.
+// A cancelled or broken run still writes its partial report, then returns an error.
+func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, stderr io.Writer) (*reports.Report, error) {
+	switch f.format {
+	case "text", "json", "markdown":
+	default:
+		return nil, usagef("--format must be text, json or markdown, not %q", f.format)
+	}
+	if f.target != "" {
+		sc.Target.URL = f.target
+		sc.Target.Builtin = nil
+	}
+	if len(f.strategies) > 0 {
+		if sc.Target.Builtin == nil {
+			return nil, usagef("--strategy applies to the built-in target, but this run attacks %s", sc.Target.URL)
+		}
+		sc.Target.Builtin.Strategies = f.strategies
+	}
+	if f.size != "" && sc.Target.Builtin != nil {
+		sc.Target.Builtin.Size = f.size
+	}
+	if err := scenarios.Validate(sc); err != nil {
+		return nil, usageError{err.Error()}
+	}
+	if f.out != "" {
+		if err := harness.CheckOutDir(f.out); err != nil {
+			return nil, err
+		}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find contend's own binary: %w", err)
+	}
+	opts := []harness.Option{
+		harness.ServeCommand(self),
+		harness.AllowRemote(f.allowRemote),
+	}
+	if f.out != "" {
+		opts = append(opts, harness.OutDir(f.out))
+	}
+	runner := harness.New(opts...)
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	events := runner.Run(runCtx, sc)
+
+	// Tee the stream: the collector keeps each run's results for the report while
+	// the display (TUI or plain lines) shows them.
+	col := &collector{}
+	display := make(chan harness.Event, 256)
+	go func() {
+		defer close(display)
+		for ev := range events {
+			col.observe(ev)
+			display <- ev
+		}
+	}()
+
+	useTUI := f.tui || (!f.noTUI && tui.IsTerminal(os.Stdout) && os.Getenv("CI") == "")
+	if useTUI {
+		err = tui.Run(runCtx, display,
+			tui.OnQuit(cancel),
+			tui.Summarize(func(t *harness.TargetResult) tui.Row { return summarize(sc, t) }),
+			tui.Diagnose(func() []string { return diagnosisLines(buildReport(sc, col)) }),
+		)
+	} else {
+		err = tui.Plain(stderr, display)
+	}
+	// Drain whatever the display left (a TUI that quit early), so the runner can finish.
+	for range display {
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "contend: display: %v\n", err)
+	}
+
+	rep := buildReport(sc, col)
+	if werr := writeOutputs(rep, f, stdout); werr != nil {
+		return rep, werr
+	}
+	if runErr := col.err(); runErr != nil {
+		if errors.Is(runErr, context.Canceled) {
+			return rep, fmt.Errorf("run interrupted: partial report written")
+		}
+		return rep, fmt.Errorf("run failed: %w", runErr)
+	}
+	return rep, nil
+}
+
+// collector keeps what the report needs from the event stream.
+type collector struct {
+	mu      sync.Mutex
+	targets []*harness.TargetResult
+	runErr  error
+}
+
+func (c *collector) observe(ev harness.Event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch ev.Kind {
+	case harness.TargetDone:
+		if ev.TargetResult != nil {
+			c.targets = append(c.targets, ev.TargetResult)
+		}
+	case harness.RunDone:
+		c.runErr = ev.Err
+	}
+}
+
+func (c *collector) err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.runErr
+}
+
+func (c *collector) input(sc *scenarios.Scenario) reports.Input {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	in := reports.Input{Scenario: sc, Host: hostInfo(), Partial: c.runErr != nil}
+	for _, t := range c.targets {
+		in.Runs = append(in.Runs, t.ReportRun())
+	}
+	return in
+}
+
+func buildReport(sc *scenarios.Scenario, c *collector) *reports.Report {
+	return reports.Build(c.input(sc))
+}
+
+func hostInfo() reports.Host {
+	return reports.Host{CPUs: runtime.NumCPU(), Go: runtime.Version(), ONNXRuntime: models.DefaultORTVersion}
+}
+
+// writeOutputs prints the chosen format to stdout and, with --out, writes every format.
+func writeOutputs(rep *reports.Report, f runFlags, stdout io.Writer) error {
+	var r reports.Reporter
+	switch f.format {
+	case "json":
+		r = reports.NewJSONReporter(rep)
+	case "markdown":
+		r = reports.NewMarkdownReporter(rep)
+	default:
+		r = reports.NewTextReporter(rep, !isTerminalWriter(stdout))
+	}
+	if err := r(stdout); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if f.out == "" {
+		return nil
+	}
+	files := []struct {
+		name string
+		r    reports.Reporter
+	}{
+		{"report.json", reports.NewJSONReporter(rep)},
+		{"report.md", reports.NewMarkdownReporter(rep)},
+		{"report.html", reports.NewHTMLReporter(rep)},
+		{"junit.xml", reports.NewJUnitReporter(rep)},
+		{"report.txt", reports.NewTextReporter(rep, true)},
+	}
+	for _, file := range files {
+		if err := writeReport(filepath.Join(f.out, file.name), file.r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeReport(path string, r reports.Reporter) error {
+	fh, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := r(fh); err != nil {
+		fh.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return fh.Close()
+}
+
+func isTerminalWriter(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && tui.IsTerminal(f) && os.Getenv("NO_COLOR") == ""
+}
+
+// summarize makes the TUI's comparison row for one finished run.
+func summarize(sc *scenarios.Scenario, t *harness.TargetResult) tui.Row {
+	rep := reports.Build(reports.Input{Scenario: sc, Host: hostInfo(), Runs: []reports.RunInput{t.ReportRun()}})
+	row := tui.Row{Run: t.Run}
+	if len(rep.Runs) == 0 {
+		return row
+	}
+	run := rep.Runs[0]
+	for _, st := range run.Steps {
+		row.Timeouts += st.Timeouts
+	}
+	if len(run.Comparisons) > 0 {
+		c := run.Comparisons[0]
+		row.Speedup = c.Speedup
+		row.Verdict = c.Verdict
+		row.Sequential = stepWall(run, c.Base)
+		row.Concurrent = stepWall(run, c.Step)
+	}
+	return row
+}
+
+func diagnosisLines(rep *reports.Report) []string {
+	var out []string
+	for _, run := range rep.Runs {
+		for _, d := range run.Diagnosis {
+			out = append(out, fmt.Sprintf("%s: %s", run.Label(), d.Summary))
+		}
+	}
+	return out
+}
+

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+
+	"contend/models"
+	"contend/target"
+)
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "serve [flags]", stderr)
+	strategy := fs.String("strategy", "double-checked", "locking strategy: "+strings.Join(target.StrategyNames, ", "))
+	addr := fs.String("addr", target.DefaultAddr, "listen address (port 0 picks a free port)")
+	addrFile := fs.String("addr-file", "", "write the bound address here once listening")
+	size := fs.String("size", "base", "built-in model size: tiny, base or large")
+	modelsDir := fs.String("models", "", "model root holding en-hi/ and hi-en/ (default: the built-in models of --size)")
+	intraOp := fs.Int("intra-op-threads", 1, "ONNX Runtime intra-op threads per session")
+	loadDelay := fs.Duration("load-delay", 0, "extra time added to each model load (emulates a slow download)")
+	ortLib := fs.String("ort-lib", "", "path to libonnxruntime.so (default: $CONTEND_ORT_LIB, then .cache)")
+	pprof := fs.String("pprof", "auto", "serve /debug/pprof: auto (only on a loopback address), on, off")
+	maxBody := fs.Int64("max-body", target.DefaultMaxBodyBytes, "largest request body in bytes")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	if _, err := target.ParseStrategy(*strategy, nil); err != nil {
+		return usageError{err.Error()}
+	}
+	lib, err := models.ResolveLibrary(*ortLib)
+	if err != nil {
+		return err
+	}
+	if err := models.InitRuntime(lib); err != nil {
+		return err
+	}
+	root, err := models.ResolveModelsRoot(*modelsDir, *size)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	bound := ln.Addr().String()
+	pprofOn, err := pprofEnabled(*pprof, ln.Addr())
+	if err != nil {
+		ln.Close()
+		return err
+	}
+
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	srv, err := target.NewServer(target.Config{
+		Strategy:     *strategy,
+		Load:         target.ModelLoader(root, *intraOp, *loadDelay),
+		LoadDelay:    *loadDelay,
+		MaxBodyBytes: *maxBody,
+		Pprof:        pprofOn,
+		Logger:       logger,
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	logger.Info("listening", "addr", "http://"+bound, "strategy", *strategy, "models", root, "pprof", pprofOn)
+	if *addrFile != "" {
+		if err := writeFileAtomic(*addrFile, []byte(bound)); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	return srv.Serve(ctx, ln)
+}
+
+// pprofEnabled decides whether /debug/pprof is served: by default only on loopback,
+// since profiles reveal internals and cost CPU.
+func pprofEnabled(mode string, addr net.Addr) (bool, error) {
+	switch mode {
+	case "on":
+		return true, nil
+	case "off":
+		return false, nil
+	case "auto":
+		tcp, ok := addr.(*net.TCPAddr)
+		return ok && tcp.IP.IsLoopback(), nil
+	}
+	return false, usagef("--pprof must be auto, on or off, not %q", mode)
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,151 @@
+package harness
+
+import (
+	"context"
+	"net"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"contend/reports"
+)
+
+// probeEvery spaces the checks made, after refused connections, of whether an
+// external target is still listening.
+const probeEvery = 250 * time.Millisecond
+
+// attackSpec is one vegeta attack as the step code asks for it.
+type attackSpec struct {
+	plan attackPlan
+	name string // vegeta's attack name, as saved in each result
+	// onResult gets every result, in the order they complete, with the number of
+	// requests still in flight. It runs on the goroutine that drains the attacker
+	// and must not block.
+	onResult func(res *vegeta.Result, class reports.Outcome, inFlight int)
+}
+
+// attackEnd says how an attack went.
+type attackEnd struct {
+	started time.Time
+	wall    time.Duration
+	err     error // why it stopped early: the run's cancellation or the target dying
+}
+
+// attack runs one vegeta attack against the target until its pacer or duration
+// ends it, ctx is cancelled, or the target is found dead.
+func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
+	client, closeIdle := newAttackClient(ctx, t.timeout, spec.plan.conns)
+	defer closeIdle()
+
+	var sent atomic.Int64
+	targeter := newTargeter(t.request, t.base, &sent)
+	atk := vegeta.NewAttacker(
+		vegeta.Client(client),
+		vegeta.Workers(uint64(spec.plan.workers)),
+		vegeta.MaxWorkers(uint64(spec.plan.maxWorkers)),
+	)
+	stopCh := make(chan struct{})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			close(stopCh)
+			atk.Stop()
+		})
+	}
+	pacer := stoppablePacer{inner: spec.plan.pacer, stop: stopCh}
+
+	end := attackEnd{started: time.Now()}
+	results := atk.Attack(targeter, pacer, spec.plan.duration, spec.name)
+
+	var (
+		ctxDone   = ctx.Done()
+		childDone = t.childDone()
+		probed    = make(chan error, 1)
+		probing   bool
+		lastProbe time.Time
+		done      int64
+	)
+	for results != nil {
+		select {
+		case res, ok := <-results:
+			if !ok {
+				results = nil
+				end.wall = time.Since(end.started)
+				break
+			}
+			done++
+			class := reports.Classify(res)
+			spec.onResult(res, class, int(sent.Load()-done))
+			if class == reports.Refused && t.child == nil && !probing && time.Since(lastProbe) >= probeEvery {
+				probing, lastProbe = true, time.Now()
+				go func() { probed <- dialProbe(t.base) }()
+			}
+		case <-ctxDone:
+			ctxDone = nil
+			if end.err == nil {
+				end.err = ctx.Err()
+			}
+			stop()
+		case <-childDone:
+			childDone = nil
+			if err := t.child.exited(); err != nil && end.err == nil {
+				end.err = err
+				stop()
+			}
+		case err := <-probed:
+			probing = false
+			if err != nil && end.err == nil {
+				end.err = err
+				stop()
+			}
+		}
+	}
+	if probing {
+		if err := <-probed; err != nil && end.err == nil {
+			end.err = err
+		}
+	}
+	return end
+}
+
+// childDone returns the built-in target's exit channel, nil for a URL.
+func (t *targetRun) childDone() <-chan struct{} {
+	if t.child == nil {
+		return nil
+	}
+	return t.child.done
+}
+
+// dialProbe reports an error when nothing accepts connections at base's host.
+func dialProbe(base string) error {
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil
+	}
+	host := u.Host
+	if u.Port() == "" {
+		port := "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+		host = net.JoinHostPort(u.Hostname(), port)
+	}
+	conn, err := net.DialTimeout("tcp", host, time.Second)
+	if err != nil {
+		return &targetDownError{url: base, err: err}
+	}
+	_ = conn.Close()
+	return nil
+}
+
+// targetDownError says an external target stopped accepting connections.
+type targetDownError struct {
+	url string
+	err error
+}
+
+func (e *targetDownError) Error() string { return "target " + e.url + " is down: " + e.err.Error() }
+func (e *targetDownError) Unwrap() error { return e.err }

@@ -1,0 +1,196 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"contend/scenarios"
+)
+
+// newAttackClient returns the HTTP client of one attack: keep-alive on, at least
+// conns idle connections kept, no proxy, each request bounded by timeout and
+// aborted when ctx is cancelled. The caller must call the returned close function.
+func newAttackClient(ctx context.Context, timeout time.Duration, conns int) (*http.Client, func()) {
+	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
+	tr := &http.Transport{
+		Proxy:               nil, // a load test measures the target, never a proxy
+		DialContext:         dialer.DialContext,
+		MaxIdleConns:        0, // no global cap
+		MaxIdleConnsPerHost: max(conns, 1),
+		IdleConnTimeout:     90 * time.Second,
+		DisableKeepAlives:   false,
+	}
+	c := &http.Client{
+		Timeout:   timeout,
+		Transport: &ctxTransport{ctx: ctx, base: tr},
+	}
+	return c, tr.CloseIdleConnections
+}
+
+// ctxTransport attaches the run's context to every request: vegeta builds its
+// requests without one, so without this a cancelled run would wait for its
+// in-flight requests to time out.
+type ctxTransport struct {
+	ctx  context.Context
+	base http.RoundTripper
+}
+
+// RoundTrip sends req under a context cancelled by either req's own context (which
+// carries the client timeout) or the run's context. The merged context lives until
+// the response body is closed.
+func (t *ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithCancelCause(req.Context())
+	stop := context.AfterFunc(t.ctx, func() { cancel(context.Cause(t.ctx)) })
+	release := func() {
+		stop()
+		cancel(nil)
+	}
+	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		release()
+		return nil, err
+	}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: release}
+	return resp, nil
+}
+
+// releasingBody releases the merged request context when the body is closed.
+type releasingBody struct {
+	io.ReadCloser
+	release func()
+}
+
+func (b *releasingBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.release()
+	return err
+}
+
+// newTargeter returns a vegeta.Targeter for the scenario's request against base,
+// counting every hit it hands out in *sent (for the in-flight gauge).
+func newTargeter(req scenarios.Request, base string, sent *atomic.Int64) vegeta.Targeter {
+	method := req.Method
+	if method == "" {
+		method = scenarios.DefaultMethod
+	}
+	path := req.Path
+	if path == "" {
+		path = scenarios.DefaultPath
+	}
+	target := vegeta.Target{
+		Method: method,
+		URL:    joinURL(base, path),
+		Header: make(http.Header, len(req.Headers)),
+	}
+	if req.Body != "" {
+		target.Body = []byte(req.Body)
+	}
+	for k, v := range req.Headers {
+		target.Header.Set(k, v)
+	}
+	return func(t *vegeta.Target) error {
+		if t == nil {
+			return vegeta.ErrNilTarget
+		}
+		sent.Add(1)
+		// Body and Header are shared by every hit: vegeta only reads them (it copies
+		// the header into each request it builds).
+		*t = target
+		return nil
+	}
+}
+
+// joinURL appends path to base with exactly one slash between them.
+func joinURL(base, path string) string {
+	return strings.TrimRight(base, "/") + "/" + strings.TrimLeft(path, "/")
+}
+
+// rootURL returns scheme://host of u, for the Runner's own probes.
+func rootURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	return p.Scheme + "://" + p.Host
+}
+
+// ErrRemoteTarget is returned (wrapped) for an external target whose host is not
+// a loopback address when AllowRemote was not given.
+var ErrRemoteTarget = errors.New("target host is not loopback (127.0.0.0/8, ::1, localhost); pass AllowRemote to attack it")
+
+// CheckTargetURL validates an external target URL: http or https with a host, and a
+// loopback host unless allowRemote. It resolves no names: only "localhost" and
+// loopback IP literals count as loopback.
+func CheckTargetURL(raw string, allowRemote bool) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("target url %q: %w", raw, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("target url %q: scheme must be http or https", raw)
+	}
+	if u.Hostname() == "" {
+		return fmt.Errorf("target url %q: no host", raw)
+	}
+	if !allowRemote && !isLoopback(u.Hostname()) {
+		return fmt.Errorf("target url %q: %w", raw, ErrRemoteTarget)
+	}
+	return nil
+}
+
+// isLoopback reports whether host names this machine's loopback interface.
+func isLoopback(host string) bool {
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// probeClient is the client of the Runner's own requests (health, readiness,
+// metrics): no keep-alive, so nothing lingers after a run.
+func probeClient() *http.Client {
+	return &http.Client{
+		Timeout:   DefaultProbeTimeout,
+		Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true},
+	}
+}
+
+// getStatus returns the status code of GET url, or an error when none came back.
+func getStatus(ctx context.Context, c *http.Client, url string) (int, error) {
+	_, code, err := get(ctx, c, url, 0)
+	return code, err
+}
+
+// get returns up to limit bytes of GET url's body (all of it when limit <= 0) and
+// its status code.
+func get(ctx context.Context, c *http.Client, url string, limit int64) ([]byte, int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, 0, fmt.Errorf("get %s: %w", url, err)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, 0, fmt.Errorf("get %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	var r io.Reader = resp.Body
+	if limit > 0 {
+		r = io.LimitReader(resp.Body, limit)
+	}
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return nil, resp.StatusCode, fmt.Errorf("get %s: read body: %w", url, err)
+	}
+	return body, resp.StatusCode, nil
+}

@@ -1,0 +1,38 @@
+// Package harness runs contend scenarios: it drives vegeta attacks step by step
+// against the built-in translation target or an external URL and streams what
+// happens as Events.
+//
+//	r := harness.New(harness.Timeout(5*time.Second), harness.OutDir("out"))
+//	for ev := range r.Run(ctx, sc) {
+//		// RunStarted, then per target TargetStarted, per step StepStarted,
+//		// Result..., StepDone, then TargetDone; RunDone last.
+//	}
+//
+// Step modes (scenarios.Step.Mode):
+//
+//	sequential  N requests one at a time (one worker)
+//	concurrent  N requests from C workers released together (the seed's burst)
+//	rate        open loop at a constant rate for a duration (vegeta.ConstantPacer)
+//	ramp        open loop rising linearly from rate to rate_to (vegeta.LinearPacer)
+//	sweep       the concurrent mode at each level, requests_per_level each
+//
+// The built-in target runs as a child process per strategy:
+//
+//	<serve command> serve --strategy S --addr 127.0.0.1:0 --addr-file F
+//	    [--size SIZE] [--load-delay D] [--intra-op-threads N]
+//
+// It must write its bound "host:port" to F and serve GET /healthz (200 while it
+// serves), /readyz (200 once the models are loaded) and /metrics with
+// process_cpu_seconds_total, which the Runner samples around every step. Its
+// output goes to <out>/<run>/serve.log. It is stopped with SIGTERM (SIGKILL after
+// a grace period) after its steps, on cancellation and when the Runner panics.
+//
+// With OutDir, each step's raw results are saved in vegeta's gob encoding as
+// <out>/<run>/<step>.bin (a sweep: <step>-c<level>.bin), readable by
+// `vegeta report` and `vegeta plot`. Response bodies are not saved.
+//
+// The package produces raw results (StepResult, TargetResult); aggregation and
+// reporting belong to package reports, which must never import harness. harness
+// imports reports only for outcome classification and Server-Timing parsing, and
+// never exits the process, parses flags or installs signal handlers.
+package harness

@@ -1,0 +1,90 @@
+package harness
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// cpuMetric is the Prometheus process collector's counter of CPU time used.
+const cpuMetric = "process_cpu_seconds_total"
+
+// maxMetricsBody caps how much of a /metrics page is read.
+const maxMetricsBody = 4 << 20
+
+// scrapeCPU returns the target's process_cpu_seconds_total from base/metrics, ok
+// false when the page or the metric is absent.
+func scrapeCPU(ctx context.Context, c *http.Client, base string) (float64, bool) {
+	body, code, err := get(ctx, c, joinURL(rootURL(base), "/metrics"), maxMetricsBody)
+	if err != nil || code != http.StatusOK {
+		return 0, false
+	}
+	return parseCPUSeconds(body)
+}
+
+// parseCPUSeconds finds process_cpu_seconds_total in a Prometheus text exposition.
+// Labelled series are summed (a plain process exports one, unlabelled).
+func parseCPUSeconds(page []byte) (float64, bool) {
+	var (
+		sum   float64
+		found bool
+	)
+	sc := bufio.NewScanner(bytes.NewReader(page))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		rest, ok := strings.CutPrefix(line, cpuMetric)
+		if !ok || rest == "" {
+			continue
+		}
+		switch rest[0] {
+		case ' ', '\t':
+		case '{':
+			end := strings.LastIndexByte(rest, '}')
+			if end < 0 {
+				continue
+			}
+			rest = rest[end+1:]
+		default:
+			continue // a longer metric name sharing the prefix
+		}
+		fields := strings.Fields(rest)
+		if len(fields) == 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(fields[0], 64)
+		if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		sum += v
+		found = true
+	}
+	return sum, found
+}
+
+// cpuMeter samples the target's CPU counter around steps.
+type cpuMeter struct {
+	client *http.Client
+	base   string
+}
+
+// sample returns the counter now, or -1 when it cannot be read.
+func (m cpuMeter) sample(ctx context.Context) float64 {
+	v, ok := scrapeCPU(ctx, m.client, m.base)
+	if !ok {
+		return -1
+	}
+	return v
+}
+
+// cpuDelta returns after-before, or -1 when either sample is unknown.
+func cpuDelta(before, after float64) float64 {
+	if before < 0 || after < 0 || after < before {
+		return -1
+	}
+	return after - before
+}

@@ -1,0 +1,113 @@
+package harness
+
+import "time"
+
+// Defaults of the Runner's options.
+const (
+	// DefaultMaxWorkers caps the workers of open-loop steps (rate, ramp). It is
+	// large so that a slow target makes in-flight requests pile up, as real clients
+	// would, instead of silently lowering the offered rate (coordinated omission).
+	DefaultMaxWorkers = 1024
+	// DefaultStartTimeout bounds how long a built-in target may take to serve
+	// /healthz (and /readyz for eager) after it was started.
+	DefaultStartTimeout = 60 * time.Second
+	// DefaultStopGrace is how long a built-in target has to exit after SIGTERM
+	// before it is killed.
+	DefaultStopGrace = 5 * time.Second
+	// DefaultErrorSamples is how many failed responses per step keep their body.
+	DefaultErrorSamples = 5
+	// DefaultProbeTimeout bounds each /healthz, /readyz and /metrics request the
+	// Runner makes on its own.
+	DefaultProbeTimeout = 2 * time.Second
+)
+
+// Option configures a Runner.
+type Option func(*Runner)
+
+// Timeout overrides the scenario's per-request client timeout when d > 0. Without
+// it the scenario's request.timeout applies (scenarios.DefaultTimeout when unset).
+func Timeout(d time.Duration) Option {
+	return func(r *Runner) { r.timeout = d }
+}
+
+// MaxWorkers caps the workers of open-loop steps (rate and ramp); default
+// DefaultMaxWorkers. Sequential, concurrent and sweep steps use exactly their
+// concurrency.
+func MaxWorkers(n int) Option {
+	return func(r *Runner) {
+		if n > 0 {
+			r.maxWorkers = n
+		}
+	}
+}
+
+// ServeCommand sets the program that runs the built-in target: the Runner starts
+// `bin args... serve --strategy S ...` once per strategy. Default: the running
+// executable (the contend binary itself).
+func ServeCommand(bin string, args ...string) Option {
+	return func(r *Runner) {
+		r.serveBin = bin
+		r.serveArgs = append([]string(nil), args...)
+	}
+}
+
+// ServeEnv adds KEY=VALUE entries to the environment of built-in target processes,
+// which otherwise inherit the Runner's environment.
+func ServeEnv(kv ...string) Option {
+	return func(r *Runner) { r.serveEnv = append(r.serveEnv, kv...) }
+}
+
+// OutDir makes the Runner save each step's raw results (vegeta gob encoding) and
+// each built-in target's log under dir/<run>/. Default: results are kept in memory
+// only and target logs go to a temporary directory.
+func OutDir(dir string) Option {
+	return func(r *Runner) { r.outDir = dir }
+}
+
+// TargetURL attacks the service at u instead of the scenario's target (built-in or
+// URL). Only loopback hosts are allowed unless AllowRemote(true) is given.
+func TargetURL(u string) Option {
+	return func(r *Runner) { r.targetURL = u }
+}
+
+// AllowRemote permits external targets whose host is not a loopback address
+// (127.0.0.0/8, ::1, localhost). Default false: a load tool should not hit a
+// production service because of a typo.
+func AllowRemote(allow bool) Option {
+	return func(r *Runner) { r.allowRemote = allow }
+}
+
+// Strategies overrides the built-in target's strategies, run in the order given.
+func Strategies(names ...string) Option {
+	return func(r *Runner) { r.strategies = append([]string(nil), names...) }
+}
+
+// StartTimeout bounds how long a built-in target may take to come up; default
+// DefaultStartTimeout.
+func StartTimeout(d time.Duration) Option {
+	return func(r *Runner) {
+		if d > 0 {
+			r.startTimeout = d
+		}
+	}
+}
+
+// StopGrace sets how long a built-in target has to exit after SIGTERM before it is
+// killed; default DefaultStopGrace.
+func StopGrace(d time.Duration) Option {
+	return func(r *Runner) {
+		if d > 0 {
+			r.stopGrace = d
+		}
+	}
+}
+
+// ErrorSamples sets how many failed responses per step keep their body (as
+// StepResult.ErrorSamples); default DefaultErrorSamples, 0 keeps none.
+func ErrorSamples(n int) Option {
+	return func(r *Runner) {
+		if n >= 0 {
+			r.errorSamples = n
+		}
+	}
+}

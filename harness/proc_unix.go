@@ -1,0 +1,16 @@
+//go:build unix && !linux
+
+package harness
+
+import "syscall"
+
+// childProcAttr puts a target in its own process group, so that stopping it stops
+// its children too.
+func childProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true}
+}
+
+// signalGroup sends sig to the process group led by pid.
+func signalGroup(pid int, sig syscall.Signal) error {
+	return syscall.Kill(-pid, sig)
+}

@@ -1,0 +1,427 @@
+package harness_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"contend/harness"
+	"contend/reports"
+	"contend/scenarios"
+)
+
+// serviceTime is the fixed service time of the test handlers.
+const serviceTime = 50 * time.Millisecond
+
+// TestSerializationShowsInWallTime runs the seed's experiment on two loopback
+// handlers: behind one mutex, 4 concurrent requests take as long as 4 sequential
+// ones; without it, about as long as one. Bounds are relative to the sequential
+// step measured in the same run.
+func TestSerializationShowsInWallTime(t *testing.T) {
+	tests := []struct {
+		name                   string
+		serialize              bool
+		minSpeedup, maxSpeedup float64 // sequential wall / concurrent wall
+	}{
+		{name: "serialized by a mutex", serialize: true, minSpeedup: 0.5, maxSpeedup: 1.4},
+		{name: "parallel", serialize: false, minSpeedup: 2.2, maxSpeedup: 8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &probe{}
+			base := serve(t, serviceHandler(p, serviceTime, tt.serialize))
+			sc := urlScenario(base, "/", sequential("seq", 4), concurrent("conc", 4, 4))
+			log := run(t, context.Background(), harness.New(), sc)
+			if err := log.done(); err != nil {
+				t.Fatalf("RunDone error: %v", err)
+			}
+			res := log.only(t)
+			seq, conc := res.Steps[0], res.Steps[1]
+			if seq.Wall < 4*serviceTime {
+				t.Errorf("sequential wall %s, want at least 4 x %s", seq.Wall, serviceTime)
+			}
+			speedup := seq.Wall.Seconds() / conc.Wall.Seconds()
+			if speedup < tt.minSpeedup || speedup > tt.maxSpeedup {
+				t.Errorf("speedup %.2f (sequential %s, concurrent %s), want within [%.1f, %.1f]",
+					speedup, seq.Wall, conc.Wall, tt.minSpeedup, tt.maxSpeedup)
+			}
+			snap, _ := log.lastSnapshot("conc")
+			if !snap.HaveServerTiming {
+				t.Fatalf("no Server-Timing means in %+v", snap)
+			}
+			// Behind the mutex the requests queue: the mean wait is well above 0.
+			if gotWaits := snap.ServerWaitMs > ms(serviceTime)/2; gotWaits != tt.serialize {
+				t.Errorf("mean server wait %.1f ms with serialize=%v", snap.ServerWaitMs, tt.serialize)
+			}
+		})
+	}
+}
+
+// TestRequestCounts checks that count-bound steps send exactly what they plan:
+// no extra result from the end of an attack, warm-up requests kept apart, and no
+// more requests in flight than the concurrency.
+func TestRequestCounts(t *testing.T) {
+	tests := []struct {
+		name       string
+		step       scenarios.Step
+		wantHits   int // requests the handler saw, warm-up included
+		wantResult int
+		wantFlight int // the most requests in flight at once
+		wantLevels []int
+	}{
+		{name: "sequential", step: sequential("s", 5), wantHits: 5, wantResult: 5, wantFlight: 1},
+		{name: "concurrent", step: concurrent("c", 7, 3), wantHits: 7, wantResult: 7, wantFlight: 3},
+		{name: "concurrent without concurrency releases all",
+			step: concurrent("c0", 4, 0), wantHits: 4, wantResult: 4, wantFlight: 4},
+		{name: "warm-up is untimed",
+			step:     scenarios.Step{Name: "w", Mode: scenarios.ModeSequential, Requests: 3, Warmup: 2},
+			wantHits: 5, wantResult: 3, wantFlight: 1},
+		{name: "sweep",
+			step:     scenarios.Step{Name: "sw", Mode: scenarios.ModeSweep, Levels: []int{1, 2, 3}, RequestsPerLevel: 3},
+			wantHits: 9, wantResult: 9, wantFlight: 3, wantLevels: []int{1, 2, 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &probe{}
+			base := serve(t, serviceHandler(p, 30*time.Millisecond, false))
+			log := run(t, context.Background(), harness.New(), urlScenario(base, "/", tt.step))
+			if err := log.done(); err != nil {
+				t.Fatalf("RunDone error: %v", err)
+			}
+			sr := log.only(t).Steps[0]
+			hits, flight := p.stats()
+			if hits != tt.wantHits {
+				t.Errorf("handler saw %d requests, want %d", hits, tt.wantHits)
+			}
+			if len(sr.Results) != tt.wantResult {
+				t.Errorf("got %d results, want %d", len(sr.Results), tt.wantResult)
+			}
+			if got := log.count(harness.Result); got != tt.wantResult {
+				t.Errorf("got %d Result events, want %d", got, tt.wantResult)
+			}
+			if flight != tt.wantFlight {
+				t.Errorf("at most %d requests in flight, want %d", flight, tt.wantFlight)
+			}
+			var levels []int
+			for _, l := range sr.Levels {
+				levels = append(levels, l.Concurrency)
+				if len(l.Results) != tt.step.RequestsPerLevel {
+					t.Errorf("level %d: %d results, want %d", l.Concurrency, len(l.Results), tt.step.RequestsPerLevel)
+				}
+				if l.Wall <= 0 {
+					t.Errorf("level %d: wall %s", l.Concurrency, l.Wall)
+				}
+			}
+			if !equalInts(levels, tt.wantLevels) {
+				t.Errorf("levels %v, want %v", levels, tt.wantLevels)
+			}
+			for i, r := range sr.Results {
+				if r.Body != nil {
+					t.Fatalf("result %d kept its body", i)
+				}
+			}
+		})
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestOpenLoopSendsAtRate checks that rate and ramp steps offer about the planned
+// number of requests, however slowly the target answers.
+func TestOpenLoopSendsAtRate(t *testing.T) {
+	tests := []struct {
+		name     string
+		step     scenarios.Step
+		min, max int
+	}{
+		{name: "rate 50/s for 400ms",
+			step: scenarios.Step{Name: "r", Mode: scenarios.ModeRate, Rate: scenarios.Rate{Freq: 50, Per: time.Second},
+				Duration: scenarios.Duration{Duration: 400 * time.Millisecond}},
+			min: 15, max: 25},
+		{name: "ramp 10/s to 90/s over 500ms", // 5 + 20 = 25 expected
+			step: scenarios.Step{Name: "ramp", Mode: scenarios.ModeRamp, Rate: scenarios.Rate{Freq: 10, Per: time.Second},
+				RateTo: scenarios.Rate{Freq: 90, Per: time.Second}, Duration: scenarios.Duration{Duration: 500 * time.Millisecond}},
+			min: 17, max: 33},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &probe{}
+			// Each request outlasts the interval between requests: an open loop must not wait for it.
+			base := serve(t, serviceHandler(p, 150*time.Millisecond, false))
+			log := run(t, context.Background(), harness.New(), urlScenario(base, "/", tt.step))
+			if err := log.done(); err != nil {
+				t.Fatalf("RunDone error: %v", err)
+			}
+			sr := log.only(t).Steps[0]
+			if n := len(sr.Results); n < tt.min || n > tt.max {
+				t.Errorf("sent %d requests, want %d..%d", n, tt.min, tt.max)
+			}
+			if _, flight := p.stats(); flight < 2 {
+				t.Errorf("at most %d requests in flight: the loop waited for responses", flight)
+			}
+			for _, ev := range log.events {
+				if ev.Kind == harness.StepStarted && (ev.Total != 0 || ev.Duration != tt.step.Duration.Duration) {
+					t.Errorf("StepStarted Total %d Duration %s, want 0 and %s", ev.Total, ev.Duration, tt.step.Duration)
+				}
+			}
+		})
+	}
+}
+
+// TestOutcomesAreClassified checks that failures are data, counted by class.
+func TestOutcomesAreClassified(t *testing.T) {
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(5 * time.Second):
+		case <-r.Context().Done():
+		}
+	})
+	failing := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "model exploded", http.StatusInternalServerError)
+	})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ok", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+
+	tests := []struct {
+		name     string
+		base     string
+		path     string
+		opts     []harness.Option
+		want     reports.Outcome
+		wantDown bool // RunDone reports the target down
+	}{
+		{name: "slower than the client timeout", base: serve(t, slow), path: "/",
+			opts: []harness.Option{harness.Timeout(100 * time.Millisecond)}, want: reports.Timeout},
+		{name: "500", base: serve(t, failing), path: "/", want: reports.Server5xx},
+		{name: "404", base: serve(t, mux), path: "/missing", want: reports.Client4xx},
+		{name: "closed port", base: closedPortURL(t), path: "/", want: reports.Refused, wantDown: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := urlScenario(tt.base, tt.path, concurrent("burst", 3, 3))
+			log := run(t, context.Background(), harness.New(tt.opts...), sc)
+			res := log.only(t)
+			sr := res.Steps[0]
+			if len(sr.Results) != 3 {
+				t.Fatalf("got %d results, want 3", len(sr.Results))
+			}
+			for i := range sr.Results {
+				if got := reports.Classify(&sr.Results[i]); got != tt.want {
+					t.Errorf("result %d classified %s (%q), want %s", i, got, sr.Results[i].Error, tt.want)
+				}
+			}
+			snap, _ := log.lastSnapshot("burst")
+			if snap.ByOutcome[tt.want] != 3 || snap.Done != 3 || snap.InFlight != 0 {
+				t.Errorf("snapshot %+v, want 3 done, all %s", snap, tt.want)
+			}
+			wantTimeouts, wantErrors := 0, 3
+			if tt.want == reports.Timeout {
+				wantTimeouts, wantErrors = 3, 0
+			}
+			if snap.Timeouts != wantTimeouts || snap.Errors != wantErrors || snap.OK != 0 {
+				t.Errorf("snapshot ok %d timeouts %d errors %d, want 0, %d, %d",
+					snap.OK, snap.Timeouts, snap.Errors, wantTimeouts, wantErrors)
+			}
+			if len(sr.ErrorSamples) == 0 {
+				t.Errorf("no error samples")
+			}
+			if tt.want == reports.Server5xx && !strings.Contains(string(sr.ErrorSamples[0].Body), "model exploded") {
+				t.Errorf("error sample body %q, want the 500's body", sr.ErrorSamples[0].Body)
+			}
+			if gotDown := log.done() != nil; gotDown != tt.wantDown {
+				t.Errorf("RunDone error %v, want an error: %v", log.done(), tt.wantDown)
+			}
+			if tt.wantDown && (sr.Err == nil || !strings.Contains(sr.Err.Error(), "is down")) {
+				t.Errorf("step error %v, want the target reported down", sr.Err)
+			}
+		})
+	}
+}
+
+// closedPortURL returns a loopback URL on which nothing listens.
+func closedPortURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return "http://" + addr
+}
+
+// TestCancelMidStep cancels a run while requests hang in the target: the stream
+// ends promptly with the partial results and context.Canceled, and no later step
+// starts.
+func TestCancelMidStep(t *testing.T) {
+	tests := []struct {
+		name        string
+		step        scenarios.Step
+		cancelAfter int // requests arrived at the target
+		wantResults int
+	}{
+		{name: "concurrent burst", step: concurrent("burst", 4, 4), cancelAfter: 4, wantResults: 4},
+		{name: "sequential", step: sequential("seq", 10), cancelAfter: 1, wantResults: 1},
+		{name: "slow rate", step: scenarios.Step{Name: "rate", Mode: scenarios.ModeRate,
+			Rate: scenarios.Rate{Freq: 1, Per: 2 * time.Second}, Duration: scenarios.Duration{Duration: time.Minute}},
+			cancelAfter: 1, wantResults: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &probe{arrived: make(chan struct{}, 16)}
+			base := serve(t, serviceHandler(p, time.Minute, false)) // hangs until cancelled
+			sc := urlScenario(base, "/", tt.step, sequential("never", 1))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			go func() {
+				for range tt.cancelAfter {
+					<-p.arrived
+				}
+				time.Sleep(20 * time.Millisecond)
+				cancel()
+			}()
+			began := time.Now()
+			log := run(t, ctx, harness.New(), sc)
+			if took := time.Since(began); took > 10*time.Second {
+				t.Errorf("cancelled run took %s", took)
+			}
+			if err := log.done(); !errors.Is(err, context.Canceled) {
+				t.Fatalf("RunDone error %v, want context.Canceled", err)
+			}
+			res := log.only(t)
+			if !errors.Is(res.Err, context.Canceled) {
+				t.Errorf("TargetResult.Err %v, want context.Canceled", res.Err)
+			}
+			if len(res.Steps) != 1 {
+				t.Fatalf("got %d steps, want only the cancelled one", len(res.Steps))
+			}
+			sr := res.Steps[0]
+			if !errors.Is(sr.Err, context.Canceled) {
+				t.Errorf("StepResult.Err %v, want context.Canceled", sr.Err)
+			}
+			if len(sr.Results) != tt.wantResults {
+				t.Errorf("got %d partial results, want %d", len(sr.Results), tt.wantResults)
+			}
+			if n := log.count(harness.StepStarted); n != 1 {
+				t.Errorf("%d steps started, want 1", n)
+			}
+		})
+	}
+}
+
+// TestRemoteTargetRefused checks that a non-loopback URL is refused before any
+// request, unless AllowRemote is given.
+func TestRemoteTargetRefused(t *testing.T) {
+	sc := urlScenario("http://192.0.2.10:8000", "/", sequential("s", 1))
+	log := run(t, context.Background(), harness.New(), sc)
+	if err := log.done(); !errors.Is(err, harness.ErrRemoteTarget) {
+		t.Fatalf("RunDone error %v, want ErrRemoteTarget", err)
+	}
+	if n := log.count(harness.TargetStarted); n != 0 {
+		t.Errorf("%d targets started", n)
+	}
+
+	// The option overrides the scenario's URL and is checked the same way.
+	p := &probe{}
+	local := urlScenario(serve(t, serviceHandler(p, 0, false)), "/", sequential("s", 1))
+	log = run(t, context.Background(), harness.New(harness.TargetURL("http://example.com")), local)
+	if err := log.done(); !errors.Is(err, harness.ErrRemoteTarget) {
+		t.Fatalf("RunDone error %v, want ErrRemoteTarget", err)
+	}
+	if hits, _ := p.stats(); hits != 0 {
+		t.Errorf("the scenario's own target got %d requests", hits)
+	}
+}
+
+// TestInvalidScenario checks that a scenario the Runner cannot run fails before
+// any request, with a message naming the problem.
+func TestInvalidScenario(t *testing.T) {
+	p := &probe{}
+	base := serve(t, serviceHandler(p, 0, false))
+	tests := []struct {
+		name string
+		sc   *scenarios.Scenario
+		want string
+	}{
+		{name: "nil", sc: nil, want: "no scenario"},
+		{name: "no steps", sc: urlScenario(base, "/"), want: "no steps"},
+		{name: "no target", sc: &scenarios.Scenario{Name: "x", Steps: []scenarios.Step{sequential("s", 1)}},
+			want: "no target"},
+		{name: "unknown mode", sc: urlScenario(base, "/", scenarios.Step{Name: "s", Mode: "burst"}),
+			want: `unknown mode "burst"`},
+		{name: "zero requests", sc: urlScenario(base, "/", sequential("s", 0)), want: "requests must be above 0"},
+		{name: "duplicate step names", sc: urlScenario(base, "/", sequential("s", 1), sequential("s", 1)),
+			want: "share a name"},
+		{name: "ramp without rate_to", sc: urlScenario(base, "/", scenarios.Step{Name: "r", Mode: scenarios.ModeRamp,
+			Rate: scenarios.Rate{Freq: 1, Per: time.Second}, Duration: scenarios.Duration{Duration: time.Second}}),
+			want: "rate_to must be above 0"},
+		{name: "sweep level 0", sc: urlScenario(base, "/", scenarios.Step{Name: "w", Mode: scenarios.ModeSweep,
+			Levels: []int{1, 0}}), want: "level 0 must be above 0"},
+		{name: "bad url", sc: urlScenario("ftp://127.0.0.1/", "/", sequential("s", 1)), want: "scheme must be http"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			log := run(t, context.Background(), harness.New(), tt.sc)
+			err := log.done()
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("RunDone error %v, want it to contain %q", err, tt.want)
+			}
+			if n := log.count(harness.TargetStarted); n != 0 {
+				t.Errorf("%d targets started", n)
+			}
+		})
+	}
+	if hits, _ := p.stats(); hits != 0 {
+		t.Errorf("target got %d requests", hits)
+	}
+}
+
+// TestSlowConsumerDoesNotSlowTheAttack reads events slowly: results still arrive
+// in order and the step's wall time is the target's, not the reader's.
+func TestSlowConsumerDoesNotSlowTheAttack(t *testing.T) {
+	p := &probe{}
+	base := serve(t, serviceHandler(p, 0, false))
+	sc := urlScenario(base, "/", concurrent("c", 40, 4))
+	ch := harness.New().Run(context.Background(), sc)
+	var (
+		done []int
+		wall time.Duration
+	)
+	log := drain(t, ch, func(ev harness.Event) {
+		switch ev.Kind {
+		case harness.Result:
+			done = append(done, ev.Snapshot.Done)
+			time.Sleep(5 * time.Millisecond) // a reader redrawing a screen
+		case harness.StepDone:
+			wall = ev.StepResult.Wall
+		}
+	})
+	if err := log.done(); err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range done {
+		if d != i+1 {
+			t.Fatalf("Result event %d has Done %d, want %d", i, d, i+1)
+		}
+	}
+	// 40 results x 5 ms of reading = 200 ms; the attack itself must not wait on it.
+	if wall >= 150*time.Millisecond {
+		t.Errorf("step wall %s includes the reader's delay", wall)
+	}
+}

@@ -1,0 +1,169 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"contend/reports"
+	"contend/scenarios"
+)
+
+// runStep runs one step (after its warm-up) and returns its result; StepStarted,
+// Result and StepDone events go out as it runs.
+func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step, plans []attackPlan) StepResult {
+	sr := StepResult{Step: step, TargetCPUSeconds: -1, Cores: t.cores}
+	if err := ctx.Err(); err != nil {
+		sr.Err = err
+		return sr
+	}
+	t.warmUp(ctx, step)
+	if err := ctx.Err(); err != nil {
+		sr.Err = err
+		return sr
+	}
+
+	started := Event{Kind: StepStarted, Run: t.label, Step: step, StepIndex: index, Total: plannedTotal(plans)}
+	if plannedTotal(plans) == 0 {
+		started.Duration = step.Duration.Duration
+	}
+	t.em.emit(started)
+
+	sweep := step.Mode == scenarios.ModeSweep
+	var lastLevelWall time.Duration
+	cpuStart := t.meter.sample(ctx)
+	cpuBefore := cpuStart
+	tl := newTally(time.Now(), sweep)
+	for _, plan := range plans {
+		lr, end := t.runLevel(ctx, index, step, plan, tl, &sr)
+		if sr.Started.IsZero() {
+			sr.Started = end.started
+		}
+		sr.Wall += end.wall
+		lastLevelWall = end.wall
+		cpuAfter := t.meter.sample(ctx)
+		lr.TargetCPUSeconds = cpuDelta(cpuBefore, cpuAfter)
+		cpuBefore = cpuAfter
+		sr.Results = append(sr.Results, lr.Results...)
+		if sweep {
+			sr.Levels = append(sr.Levels, lr)
+		} else {
+			sr.RawPath = lr.RawPath
+		}
+		if end.err != nil {
+			sr.Err = end.err
+			break
+		}
+	}
+	sr.TargetCPUSeconds = cpuDelta(cpuStart, cpuBefore)
+	if sweep {
+		sr.RawPath = ""
+	}
+
+	snap := tl.snapshot(time.Now(), 0)
+	snap.Elapsed = sr.Wall
+	snap.Throughput = perSecond(snap.Done, sr.Wall)
+	if sweep {
+		snap.LevelThroughput = perSecond(snap.LevelDone, lastLevelWall)
+	}
+	t.em.emit(Event{Kind: StepDone, Run: t.label, Step: step, StepIndex: index, StepResult: &sr, Snapshot: snap})
+	return sr
+}
+
+// runLevel runs one attack of a step (the whole step, or one sweep level) and
+// returns its results, counting them in tl and sampling failures into sr.
+func (t *targetRun) runLevel(ctx context.Context, index int, step scenarios.Step, plan attackPlan, tl *tally, sr *StepResult) (LevelResult, attackEnd) {
+	lr := LevelResult{Concurrency: plan.level, TargetCPUSeconds: -1}
+	raw, err := t.createRaw(step.Name, plan.level)
+	if err != nil {
+		return lr, attackEnd{started: time.Now(), err: err}
+	}
+	if plan.level > 0 {
+		t.logf("%s: step %s, concurrency %d: %d requests", t.label, step.Name, plan.level, plan.total)
+	}
+	tl.startLevel(time.Now())
+	name := t.label + "/" + step.Name
+	if plan.level > 0 {
+		name = fmt.Sprintf("%s/c%d", name, plan.level)
+	}
+	results := make([]vegeta.Result, 0, plan.total)
+	end := t.attack(ctx, attackSpec{
+		plan: plan,
+		name: name,
+		onResult: func(res *vegeta.Result, class reports.Outcome, inFlight int) {
+			raw.write(res)
+			if class != reports.OK && len(sr.ErrorSamples) < t.errorSamples {
+				sr.ErrorSamples = append(sr.ErrorSamples, sampleOf(res))
+			}
+			st := reports.ParseServerTiming(res.Headers.Values(serverTimingHeader))
+			slim(res)
+			results = append(results, *res)
+			tl.add(class, st)
+			t.em.emit(Event{
+				Kind: Result, Run: t.label, Step: step, StepIndex: index, Level: plan.level,
+				Result: res, Snapshot: tl.snapshot(time.Now(), inFlight),
+			})
+		},
+	})
+	if err := raw.close(); err != nil && end.err == nil {
+		end.err = err
+	}
+	slices.SortFunc(results, func(a, b vegeta.Result) int { return cmpSeq(a.Seq, b.Seq) })
+	lr.Wall = end.wall
+	lr.Results = results
+	lr.RawPath = raw.filePath()
+	return lr, end
+}
+
+func cmpSeq(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// sampleOf keeps a failed response for the error view.
+func sampleOf(res *vegeta.Result) ErrorSample {
+	body := res.Body
+	if len(body) > maxSampleBody {
+		body = body[:maxSampleBody]
+	}
+	return ErrorSample{Seq: res.Seq, Code: res.Code, Error: res.Error, Body: slices.Clone(body)}
+}
+
+// createRaw opens the raw results file of a step or sweep level; nil without OutDir.
+func (t *targetRun) createRaw(step string, level int) (*rawWriter, error) {
+	if t.dir == "" {
+		return nil, nil
+	}
+	return createRaw(filepath.Join(t.dir, rawName(step, level)))
+}
+
+// warmUp sends the step's untimed warm-up requests; their results are only logged.
+func (t *targetRun) warmUp(ctx context.Context, step scenarios.Step) {
+	plan, ok := planWarmup(step)
+	if !ok {
+		return
+	}
+	var ok2xx, failed int
+	end := t.attack(ctx, attackSpec{
+		plan: plan,
+		name: t.label + "/" + step.Name + "/warmup",
+		onResult: func(_ *vegeta.Result, class reports.Outcome, _ int) {
+			if class == reports.OK {
+				ok2xx++
+			} else {
+				failed++
+			}
+		},
+	})
+	t.logf("%s: step %s warm-up: %d requests, %d ok, %d failed in %s",
+		t.label, step.Name, ok2xx+failed, ok2xx, failed, end.wall.Round(time.Millisecond))
+}

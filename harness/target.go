@@ -1,0 +1,176 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"runtime"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"contend/reports"
+	"contend/scenarios"
+)
+
+// targetRun is the state of one run of the steps against one target.
+type targetRun struct {
+	em           *emitter
+	label        string
+	base         string // scheme://host:port the requests go to
+	request      scenarios.Request
+	timeout      time.Duration
+	dir          string // where raw results go, "" when not saved
+	child        *child // the built-in target, nil for a URL
+	meter        cpuMeter
+	cores        int
+	errorSamples int
+}
+
+func (r *Runner) newTargetRun(em *emitter, p runPlan, label, base string) *targetRun {
+	t := &targetRun{
+		em:           em,
+		label:        label,
+		base:         base,
+		request:      p.sc.Request,
+		timeout:      p.timeout,
+		meter:        cpuMeter{client: probeClient(), base: base},
+		cores:        targetCores(base),
+		errorSamples: r.errorSamples,
+	}
+	if r.outDir != "" {
+		t.dir = runDir(r.outDir, label)
+	}
+	return t
+}
+
+// logf emits a Log event.
+func (t *targetRun) logf(format string, args ...any) {
+	t.em.emit(Event{Kind: Log, Run: t.label, Message: fmt.Sprintf(format, args...)})
+}
+
+// runBuiltin starts a fresh built-in target with strategy, runs every step against
+// it and stops it.
+func (r *Runner) runBuiltin(ctx context.Context, em *emitter, p runPlan, strategy string) (res TargetResult) {
+	res = TargetResult{Run: strategy, Strategy: strategy}
+	t := r.newTargetRun(em, p, strategy, "")
+	logDir := t.dir
+	if logDir == "" {
+		tmp, err := os.MkdirTemp("", "contend-"+fileSafe(strategy)+"-")
+		if err != nil {
+			res.Err = fmt.Errorf("target %s: log directory: %w", strategy, err)
+			return res
+		}
+		logDir = tmp
+		defer func() {
+			// A temporary log is only worth keeping when something went wrong.
+			if res.Err == nil {
+				_ = os.RemoveAll(tmp)
+				res.LogPath = ""
+			}
+		}()
+	}
+	if err := ensureDir(logDir); err != nil {
+		res.Err = fmt.Errorf("target %s: %w", strategy, err)
+		return res
+	}
+	bin, args, err := r.serveCommand()
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	c, err := startChild(childSpec{
+		bin: bin, args: args, env: r.serveEnv, dir: logDir,
+		label: strategy, strategy: strategy, builtin: p.builtin,
+	})
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	res.LogPath = c.logPath
+	defer func() {
+		c.stop(r.stopGrace)
+		t.logf("%s: target stopped", strategy)
+	}()
+	t.child = c
+	t.logf("%s: started %s (pid %d), log %s", strategy, bin, c.pid(), c.logPath)
+
+	eager := strategy == "eager" && !p.builtin.Cold
+	base, err := c.waitReady(ctx, t.meter.client, r.startTimeout, eager)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	t.base, t.meter.base, res.URL = base, base, base
+	t.logf("%s: serving on %s", strategy, base)
+	if !p.builtin.Cold {
+		t.warmTarget(ctx)
+	}
+	res.Steps, res.Err = t.runSteps(ctx, p)
+	if res.Err == nil {
+		res.Err = c.exited()
+	}
+	return res
+}
+
+// runExternal runs every step against the service at base.
+func (r *Runner) runExternal(ctx context.Context, em *emitter, p runPlan, base string) TargetResult {
+	res := TargetResult{Run: base, URL: base}
+	t := r.newTargetRun(em, p, base, base)
+	res.Steps, res.Err = t.runSteps(ctx, p)
+	return res
+}
+
+// runSteps runs the steps in order, stopping at the first that ends early.
+func (t *targetRun) runSteps(ctx context.Context, p runPlan) ([]StepResult, error) {
+	if t.dir != "" {
+		if err := ensureDir(t.dir); err != nil {
+			return nil, fmt.Errorf("target %s: %w", t.label, err)
+		}
+	}
+	var steps []StepResult
+	for i, step := range p.sc.Steps {
+		sr := t.runStep(ctx, i, step, p.steps[i])
+		steps = append(steps, sr)
+		if sr.Err != nil {
+			return steps, fmt.Errorf("target %s: step %q: %w", t.label, step.Name, sr.Err)
+		}
+	}
+	return steps, nil
+}
+
+// warmTarget sends one untimed request so that a warm run's first step does not
+// pay for the model load.
+func (t *targetRun) warmTarget(ctx context.Context) {
+	var (
+		code  uint16
+		class reports.Outcome
+		msg   string
+	)
+	end := t.attack(ctx, attackSpec{
+		plan: burst(1, 1),
+		name: t.label + "/warm",
+		onResult: func(res *vegeta.Result, c reports.Outcome, _ int) {
+			code, class, msg = res.Code, c, res.Error
+		},
+	})
+	if class == reports.OK {
+		t.logf("%s: warmed with one request (%d) in %s", t.label, code, end.wall.Round(time.Millisecond))
+		return
+	}
+	t.logf("%s: warm-up request failed (%s): %s", t.label, class, msg)
+}
+
+// targetCores is the CPU count of the machine behind base: this machine for the
+// built-in target ("") and loopback URLs, 0 (unknown) otherwise.
+func targetCores(base string) int {
+	if base == "" {
+		return runtime.NumCPU()
+	}
+	u, err := url.Parse(base)
+	if err != nil || !isLoopback(u.Hostname()) {
+		return 0
+	}
+	return runtime.NumCPU()
+}

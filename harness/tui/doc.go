@@ -1,0 +1,33 @@
+// Package tui shows a Runner's event stream live: a Bubble Tea dashboard for
+// terminals (Run) and plain progress lines for pipes and CI (Plain).
+//
+// It is display only. It reads the harness.Event stream to its end (the Runner
+// blocks while nobody reads) and never drives load itself. The comparison rows
+// and the diagnosis come from the caller through the Summarize and Diagnose
+// options, so the package does not import reports; it imports harness and
+// scenarios, and nothing in cmd.
+//
+// The dashboard has three views, switched with tab:
+//
+//	overview  the current step's progress, throughput, in-flight and
+//	          ok / timeout / error counters, the Server-Timing split of
+//	          wait / load / infer, a latency chart and the comparison table
+//	latency   per-request latency over the run's time, and a histogram of
+//	          the current step
+//	errors    failures by class with sample messages, and the target's log
+//
+// q or ctrl+c quits (Run calls the OnQuit function so the caller can cancel the
+// run), ? toggles the full help. When the stream ends the program leaves its
+// final screen, the comparison table and the diagnosis, on the terminal.
+// Colour is off when NO_COLOR is set or with NoColor(true).
+//
+// Plain writes one line when a step starts and ends, a progress line at most
+// every second of a step, the target's log lines, and a last line for the run:
+//
+//	contend: scenario seed-repro: runs naive, double-checked; 2 steps
+//	[naive] run 1/2
+//	[naive] step 1/2 sequential: sequential, 4 requests
+//	[naive] sequential: 2/4 done, 2 ok, 0 timeouts, 0 errors, 1 in flight, 0.6 req/s, 3.2s
+//	[naive] step 1/2 sequential done in 6.4s: 4 ok, 0 timeouts, 0 errors
+//	contend: run finished in 31.2s
+package tui

@@ -1,0 +1,157 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"contend/harness"
+	"contend/scenarios"
+)
+
+// indexedRow is a comparison row with its run's position in the plan.
+type indexedRow struct {
+	index int
+	row   Row
+}
+
+// addRow puts the row in plan order, replacing an earlier row of the same run.
+func (m *model) addRow(index int, row Row) {
+	for i := range m.rows {
+		if m.rows[i].index == index {
+			m.rows[i].row = row
+			return
+		}
+	}
+	m.rows = append(m.rows, indexedRow{index: index, row: row})
+	sort.SliceStable(m.rows, func(i, j int) bool { return m.rows[i].index < m.rows[j].index })
+}
+
+// defaultRow is the row used without a Summarize hook: the first sequential and
+// first concurrent step's wall times, and the speedup of the second over the
+// first with the sequential time scaled to the concurrent step's request count.
+// The verdict is left to the caller's hook, which knows the thresholds.
+func defaultRow(tr *harness.TargetResult, timeouts int) Row {
+	row := Row{Run: tr.Run, Timeouts: timeouts}
+	var seq, conc *harness.StepResult
+	for i := range tr.Steps {
+		s := &tr.Steps[i]
+		switch {
+		case s.Step.Mode == scenarios.ModeSequential && seq == nil:
+			seq = s
+		case s.Step.Mode == scenarios.ModeConcurrent && conc == nil:
+			conc = s
+		}
+	}
+	if seq != nil {
+		row.Sequential = seq.Wall
+	}
+	if conc != nil {
+		row.Concurrent = conc.Wall
+	}
+	if seq != nil && conc != nil && seq.Step.Requests > 0 && conc.Wall > 0 {
+		scaled := float64(seq.Wall) * float64(conc.Step.Requests) / float64(seq.Step.Requests)
+		row.Speedup = scaled / float64(conc.Wall)
+	}
+	return row
+}
+
+// stepLabel names a step, with its level for sweep steps.
+func stepLabel(s scenarios.Step, level int) string {
+	name := orElse(s.Name, s.Mode)
+	if level > 0 {
+		name += " @" + strconv.Itoa(level)
+	}
+	return name
+}
+
+// describe says what a step does, in a few words.
+func describe(s scenarios.Step, level, total int, d time.Duration) string {
+	reqs := func(n int) string {
+		if n == 1 {
+			return "1 request"
+		}
+		return strconv.Itoa(n) + " requests"
+	}
+	if total == 0 {
+		total = s.Requests
+	}
+	switch s.Mode {
+	case scenarios.ModeSequential:
+		return "sequential, " + reqs(total)
+	case scenarios.ModeConcurrent:
+		return fmt.Sprintf("%d concurrent, %s", s.Concurrency, reqs(total))
+	case scenarios.ModeRate:
+		return fmt.Sprintf("rate %s for %s", rateString(s.Rate), fmtDur(orDur(d, s.Duration.Duration)))
+	case scenarios.ModeRamp:
+		return fmt.Sprintf("ramp %s to %s over %s", rateString(s.Rate), rateString(s.RateTo),
+			fmtDur(orDur(d, s.Duration.Duration)))
+	case scenarios.ModeSweep:
+		levels := make([]string, len(s.Levels))
+		for i, l := range s.Levels {
+			levels[i] = strconv.Itoa(l)
+		}
+		desc := "sweep " + strings.Join(levels, ",")
+		if level > 0 {
+			desc = fmt.Sprintf("sweep level %d of %s", level, strings.Join(levels, ","))
+		}
+		if total > 0 {
+			desc += ", " + reqs(total)
+		}
+		return desc
+	}
+	if total > 0 {
+		return s.Mode + ", " + reqs(total)
+	}
+	return s.Mode
+}
+
+func orDur(d, fallback time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return fallback
+}
+
+// rateString writes a rate as scenario files do: "20/s", "300/m", "5/100ms".
+func rateString(r scenarios.Rate) string {
+	switch r.Per {
+	case 0:
+		return strconv.Itoa(r.Freq)
+	case time.Second:
+		return strconv.Itoa(r.Freq) + "/s"
+	case time.Minute:
+		return strconv.Itoa(r.Freq) + "/m"
+	case time.Hour:
+		return strconv.Itoa(r.Freq) + "/h"
+	}
+	return strconv.Itoa(r.Freq) + "/" + r.Per.String()
+}
+
+// fmtDur writes a duration short and steady: 850µs, 4.2ms, 320ms, 6.4s, 2m05s.
+func fmtDur(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "0s"
+	case d < time.Millisecond:
+		return strconv.FormatInt(d.Microseconds(), 10) + "µs"
+	case d < 10*time.Millisecond:
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + "ms"
+	case d < time.Second:
+		return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
+	case d < time.Minute:
+		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
+	case d < time.Hour:
+		d = d.Round(time.Second)
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	d = d.Round(time.Minute)
+	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+}
+
+// fmtMs writes a latency given in milliseconds.
+func fmtMs(ms float64) string {
+	return fmtDur(time.Duration(ms * float64(time.Millisecond)))
+}

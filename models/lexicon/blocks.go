@@ -1,0 +1,145 @@
+package lexicon
+
+import (
+	"fmt"
+	"math"
+)
+
+// maskValue is added to attention scores of positions a query must not see.
+const maskValue = -1e9
+
+// layers builds the transformer pieces shared by the encoder and the decoder into one graph.
+// Every cost block reads the whole residual stream and writes only its scratch subspace, so
+// the content and position subspaces pass through the blocks bit for bit.
+type layers struct {
+	g *graph
+	s spec
+}
+
+func (l layers) d() int { return l.s.dModel() }
+
+// scratchOnly zeroes the columns of a [rows, d] matrix (or a [d] bias when rows is 1) that lie
+// outside the scratch subspace.
+func (l layers) scratchOnly(w []float32, rows int) []float32 {
+	d := l.d()
+	lo := l.s.contentDim + l.s.positionDim
+	for r := range rows {
+		for c := range lo {
+			w[r*d+c] = 0
+		}
+	}
+	return w
+}
+
+// linear applies x·W + b with W [in, out] and b [out] named prefix.weight and prefix.bias
+// (stored as Optimum stores MatMul weights: already transposed). When toScratch is true the
+// output columns outside scratch are zero.
+func (l layers) linear(x, prefix string, in, out int, toScratch bool) string {
+	scale := float32(math.Sqrt(3 / float64(in)))
+	w := uniform(prefix+".weight", in*out, scale)
+	b := uniform(prefix+".bias", out, 0.02)
+	if toScratch {
+		w = l.scratchOnly(w, in)
+		b = l.scratchOnly(b, 1)
+	}
+	wn := l.g.floats(prefix+".weight", []int64{int64(in), int64(out)}, w)
+	bn := l.g.floats(prefix+".bias", []int64{int64(out)}, b)
+	return l.g.node("Add", []string{l.g.node("MatMul", []string{x, wn}), bn})
+}
+
+// layerNorm normalizes the last axis with unit gain and zero shift, as a freshly
+// initialised LayerNorm.
+func (l layers) layerNorm(x, prefix string) string {
+	d := l.d()
+	gamma := make([]float32, d)
+	for i := range gamma {
+		gamma[i] = 1
+	}
+	gn := l.g.floats(prefix+".weight", []int64{int64(d)}, gamma)
+	bn := l.g.floats(prefix+".bias", []int64{int64(d)}, make([]float32, d))
+	return l.g.node("LayerNormalization", []string{x, gn, bn}, attrInt("axis", -1), attrFloat("epsilon", 1e-5))
+}
+
+// heads reshapes [B, T, d] to [B, H, T, d/H], or to [B, H, d/H, T] when keys is true.
+func (l layers) heads(x string, keys bool) string {
+	r := l.g.node("Reshape", []string{x, l.g.vecI(false, 0, 0, int64(l.s.heads), int64(l.d()/l.s.heads))})
+	if keys {
+		return l.g.node("Transpose", []string{r}, attrInts("perm", 0, 2, 3, 1))
+	}
+	return l.g.node("Transpose", []string{r}, attrInts("perm", 0, 2, 1, 3))
+}
+
+// attention is multi-head scaled dot-product attention of queries from q over keys and
+// values from kv, with an additive mask broadcastable to [B, H, Tq, Tk]; its output
+// projection writes scratch only.
+func (l layers) attention(q, kv, mask, prefix string) string {
+	d := l.d()
+	qh := l.heads(l.linear(q, prefix+".q_proj", d, d, false), false)
+	kh := l.heads(l.linear(kv, prefix+".k_proj", d, d, false), true)
+	vh := l.heads(l.linear(kv, prefix+".v_proj", d, d, false), false)
+	scale := l.g.scalarF(float32(1 / math.Sqrt(float64(d/l.s.heads))))
+	scores := l.g.node("Mul", []string{l.g.node("MatMul", []string{qh, kh}), scale})
+	probs := l.g.node("Softmax", []string{l.g.node("Add", []string{scores, mask})}, attrInt("axis", -1))
+	ctx := l.g.node("Transpose", []string{l.g.node("MatMul", []string{probs, vh})}, attrInts("perm", 0, 2, 1, 3))
+	merged := l.g.node("Reshape", []string{ctx, l.g.vecI(false, 0, 0, int64(d))})
+	return l.linear(merged, prefix+".out_proj", d, d, true)
+}
+
+// feedForward is the position-wise network with Marian's swish activation (x·sigmoid(x)),
+// writing scratch only.
+func (l layers) feedForward(x, layer string) string {
+	pre := l.linear(x, layer+".fc1", l.d(), l.s.ffnDim, false)
+	hidden := l.g.node("Mul", []string{pre, l.g.node("Sigmoid", []string{pre})})
+	return l.linear(hidden, layer+".fc2", l.s.ffnDim, l.d(), true)
+}
+
+// residual adds a pre-norm sublayer's output to the stream.
+func (l layers) residual(h, out string) string {
+	return l.g.node("Add", []string{h, out})
+}
+
+// keyMask turns an int64 [B, S] attention mask (1 keep, 0 pad) into an additive float mask
+// with the given axes inserted: (1, 2) gives [B, 1, 1, S] for multi-head scores, (1) gives
+// [B, 1, S] for single-head ones.
+func (l layers) keyMask(mask string, axes ...int64) string {
+	m := l.g.node("Cast", []string{mask}, attrInt("to", 1))
+	pad := l.g.node("Sub", []string{l.g.scalarF(1), m})
+	add := l.g.node("Mul", []string{pad, l.g.scalarF(maskValue)})
+	return l.g.node("Unsqueeze", []string{add, l.g.vecI(false, axes...)})
+}
+
+// seqLen returns the int64 scalar length of axis 1 of x.
+func (l layers) seqLen(x string) string {
+	return l.g.node("Gather", []string{l.g.node("Shape", []string{x}), l.g.vecI(true, 1)}, attrInt("axis", 0))
+}
+
+// positions adds the position table's rows 0..T-1 to h, for T the length of axis 1 of ids.
+func (l layers) positions(h, ids, table string) string {
+	r := l.g.node("Range", []string{l.g.vecI(true, 0), l.seqLen(ids), l.g.vecI(true, 1)})
+	pe := l.g.node("Gather", []string{table, r}, attrInt("axis", 0))
+	return l.g.node("Add", []string{h, pe})
+}
+
+// positionTable returns the [maxPositions, d] table whose row t holds position code t in the
+// position subspace, and the query gain that makes attention between codes near one-hot.
+func (l layers) positionTable(name string) (string, float32, error) {
+	codes, err := signCodes("positions", maxPositions, l.s.positionDim, positionCoherence)
+	if err != nil {
+		return "", 0, fmt.Errorf("position codes: %w", err)
+	}
+	d := l.d()
+	t := make([]float32, maxPositions*d)
+	for p, c := range codes {
+		copy(t[p*d+l.s.contentDim:], c)
+	}
+	return l.g.floats(name, []int64{maxPositions, int64(d)}, t), alignGain, nil
+}
+
+// Position codes have pairwise inner products at most positionCoherence, so with queries
+// scaled by alignGain a decoder position's score for its own source position beats every
+// other position's by alignGain*(1-positionCoherence) = 30 nats: the softmax leaves less
+// than 1e-13 of weight on the others.
+const (
+	positionCoherence = 0.5
+	alignGain         = 60
+)

@@ -1,0 +1,237 @@
+package reports
+
+import (
+	"net/http"
+	"sort"
+	"testing"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"contend/scenarios"
+)
+
+func TestAggregateStepCounts(t *testing.T) {
+	rqs := []rq{
+		okReq(0, 10), okReq(0, 20),
+		timeoutReq(0, 1000),
+		{at: 0, lat: 5, code: 503, err: "503 Service Unavailable"},
+		{at: 0, lat: 5, code: 404, err: "404 Not Found"},
+		{at: 0, lat: 1, err: `Post "http://127.0.0.1:9/translate": dial tcp 127.0.0.1:9: connect: connection refused`},
+		{at: 0, lat: 1, code: 200, err: "read: unexpected body"},
+	}
+	st := aggregateStep(stepIn(concStep(7, 7), t0, rqs, 1000, 0.5, 0), Host{CPUs: 4}, true)
+	want := struct {
+		requests, ok, timeouts, errors int
+		by                             ErrorCounts
+	}{7, 2, 1, 4, ErrorCounts{Refused: 1, Client4xx: 1, Server5xx: 1, Other: 1}}
+	if st.Requests != want.requests || st.OK != want.ok || st.Timeouts != want.timeouts || st.Errors != want.errors || st.ErrorsBy != want.by {
+		t.Errorf("got %d/%d/%d/%d %+v, want %+v", st.Requests, st.OK, st.Timeouts, st.Errors, st.ErrorsBy, want)
+	}
+	if st.Cores != 4 {
+		t.Errorf("cores = %d, want the host's 4", st.Cores)
+	}
+	if st.ThroughputRPS != 2 {
+		t.Errorf("throughput = %v, want 2 successes per second", st.ThroughputRPS)
+	}
+	if st.CPUUtil == nil || *st.CPUUtil != 0.5 || *st.TargetCPUS != 0.5 {
+		t.Errorf("cpu = %v, want 0.5 s and 0.5 cores", st.CPUUtil)
+	}
+	if st.LatencyMs.N != 2 || st.LatencyMs.Max != 20 {
+		t.Errorf("latency %+v: want over the 2 successes only", st.LatencyMs)
+	}
+	if st.ServerMs != nil {
+		t.Errorf("server_ms = %+v, want absent without Server-Timing", st.ServerMs)
+	}
+}
+
+func TestAggregatePercentiles(t *testing.T) {
+	var rqs []rq
+	for i := 1; i <= 100; i++ {
+		rqs = append(rqs, timedReq(float64(i), float64(i), float64(i)/10, 0, float64(i)*0.9))
+	}
+	rqs = append(rqs, timeoutReq(0, 5000)) // must not move the percentiles
+	st := aggregateStep(stepIn(seqStep(101), t0, rqs, 6000, 0, 0), Host{}, false)
+	tests := []struct {
+		name      string
+		got, want float64
+	}{
+		{"p50", st.LatencyMs.P50, 50}, {"p90", st.LatencyMs.P90, 90}, {"p99", st.LatencyMs.P99, 99},
+		{"max", st.LatencyMs.Max, 100}, {"mean", st.LatencyMs.Mean, 50.5},
+		{"wait", st.ServerMs.Wait, 5.05}, {"infer", st.ServerMs.Infer, 45.45}, {"load", st.ServerMs.Load, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !near(tt.got, tt.want, tt.want*0.001+1e-9) { // HdrHistogram keeps 3 significant digits
+				t.Errorf("%s = %v, want %v", tt.name, tt.got, tt.want)
+			}
+		})
+	}
+	if st.CPUUtil != nil || st.TargetCPUS != nil {
+		t.Errorf("cpu present although unknown")
+	}
+	if st.Cores != 0 {
+		t.Errorf("cores = %d for an external target, want 0", st.Cores)
+	}
+}
+
+func TestStepConcurrency(t *testing.T) {
+	overlapping := []rq{okReq(0, 100), okReq(10, 100), okReq(20, 100), okReq(150, 10)}
+	tests := []struct {
+		name string
+		step scenarios.Step
+		want int
+	}{
+		{"sequential", seqStep(4), 1},
+		{"concurrent", concStep(3, 9), 3},
+		{"concurrent without concurrency: its requests", scenarios.Step{Name: "c", Mode: scenarios.ModeConcurrent, Requests: 4}, 4},
+		{"sweep: the highest level", scenarios.Step{Name: "s", Mode: scenarios.ModeSweep, Levels: []int{1, 8, 2}}, 8},
+		{"rate: the peak in flight", scenarios.Step{Name: "r", Mode: scenarios.ModeRate}, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := aggregateStep(stepIn(tt.step, t0, overlapping, 160, 0, 0), Host{}, false)
+			if st.Concurrency != tt.want {
+				t.Errorf("concurrency = %d, want %d", st.Concurrency, tt.want)
+			}
+			if st.PeakInFlight != 3 {
+				t.Errorf("peak in flight = %d, want 3", st.PeakInFlight)
+			}
+		})
+	}
+}
+
+func TestAggregateSweep(t *testing.T) {
+	ri := sweepRun(coreModel, 2, []int{1, 2, 4}, 8, 100, false, true)
+	st := aggregateStep(ri.Steps[0], Host{CPUs: 2}, true)
+	if st.Requests != 24 || st.OK != 24 || len(st.Levels) != 3 {
+		t.Fatalf("requests %d ok %d levels %d, want 24, 24, 3", st.Requests, st.OK, len(st.Levels))
+	}
+	wantWall := (800 + 400 + 400) / 1000.0
+	if !near(st.WallS, wantWall, 1e-9) {
+		t.Errorf("wall = %v, want the levels' sum %v", st.WallS, wantWall)
+	}
+	if st.TargetCPUS == nil || !near(*st.TargetCPUS, 2.4, 1e-9) {
+		t.Errorf("cpu = %v, want the levels' sum 2.4", st.TargetCPUS)
+	}
+	wantX := []float64{10, 20, 20}
+	for i, l := range st.Levels {
+		if !near(l.ThroughputRPS, wantX[i], 1e-9) || l.CPUUtil == nil {
+			t.Errorf("level %d: throughput %v cpu %v, want %v", l.Concurrency, l.ThroughputRPS, l.CPUUtil, wantX[i])
+		}
+	}
+	if st.Concurrency != 4 {
+		t.Errorf("concurrency = %d, want the top level 4", st.Concurrency)
+	}
+}
+
+func TestTimelineAndHistogram(t *testing.T) {
+	var rqs []rq
+	for i := range 3000 {
+		rqs = append(rqs, okReq(float64(i), float64(10+i%97)))
+		if i%20 == 0 {
+			rqs = append(rqs, timeoutReq(float64(i), 1000))
+		}
+	}
+	rqs = append(rqs, rq{at: 3001, lat: 2, code: 500, err: "500 Internal Server Error"})
+	res := results(t0, rqs)
+	// Deliver them out of order, as a harness merging workers might.
+	sort.SliceStable(res, func(i, j int) bool { return res[i].Latency < res[j].Latency })
+	st := aggregateStep(StepInput{Step: concStep(8, len(res)), Results: res, TargetCPUSeconds: UnknownCPU}, Host{}, false)
+
+	tl := st.Timeline
+	if n := len(tl.OK) + len(tl.Failed); n > MaxTimelinePoints || len(tl.Failed) > maxFailedPoints || len(tl.OK) < 400 {
+		t.Errorf("timeline has %d ok + %d failed points, want at most %d (%d failed)", len(tl.OK), len(tl.Failed), MaxTimelinePoints, maxFailedPoints)
+	}
+	if tl.OK[0].T != 0 || tl.OK[len(tl.OK)-1].T != 2.999 {
+		t.Errorf("timeline spans %v..%v, want the first and last request kept", tl.OK[0].T, tl.OK[len(tl.OK)-1].T)
+	}
+	for i := 1; i < len(tl.OK); i++ {
+		if tl.OK[i].T < tl.OK[i-1].T {
+			t.Fatalf("timeline not in time order at %d", i)
+		}
+	}
+	total := 0
+	for _, b := range st.Histogram.Bins {
+		total += b.N
+	}
+	if len(st.Histogram.Bins) != HistogramBins || total != 3000 || st.Histogram.Timeouts != 150 || st.Histogram.Errors != 1 {
+		t.Errorf("histogram: %d bins, %d ok, %d timeouts, %d errors; want %d, 3000, 150, 1",
+			len(st.Histogram.Bins), total, st.Histogram.Timeouts, st.Histogram.Errors, HistogramBins)
+	}
+}
+
+func TestErrorSamples(t *testing.T) {
+	res := results(t0, []rq{
+		timeoutReq(0, 10), timeoutReq(0, 10), timeoutReq(0, 10),
+		{code: 503, err: "503 Service Unavailable"},
+		{code: 503, err: "503 Service Unavailable"},
+		{err: "a"}, {err: "b"}, {err: "c"}, {err: "d"},
+	})
+	res[3].Body = []byte(`{"error": {"code": "model_unavailable", "message": "loading"}}`)
+	got := errorSamples(res)
+	want := []ErrorSample{
+		{Class: "timeout", Count: 3, Error: "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"},
+		{Class: "5xx", Count: 1, Error: `503 Service Unavailable {"error": {"code": "model_unavailable", "message": "loading"}}`},
+		{Class: "5xx", Count: 1, Error: "503 Service Unavailable"},
+		{Class: "other", Count: 1, Error: "a"},
+		{Class: "other", Count: 1, Error: "b"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d samples %+v, want %d", len(got), got, len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("sample %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		name string
+		r    vegeta.Result
+		want Outcome
+	}{
+		{"ok", vegeta.Result{Code: 200}, OK},
+		{"redirect", vegeta.Result{Code: 302}, OK},
+		{"timeout", vegeta.Result{Error: "Post \"x\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"}, Timeout},
+		{"refused", vegeta.Result{Error: "dial tcp: connect: connection refused"}, Refused},
+		{"reset", vegeta.Result{Error: "read: connection reset by peer"}, Refused},
+		{"4xx", vegeta.Result{Code: 413, Error: "413 Request Entity Too Large"}, Client4xx},
+		{"5xx", vegeta.Result{Code: 504, Error: "504 Gateway Timeout"}, Server5xx},
+		{"other", vegeta.Result{Error: "tls: bad certificate"}, OtherErr},
+		{"200 with a body error", vegeta.Result{Code: 200, Error: "unexpected EOF"}, Refused},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Classify(&tt.r); got != tt.want {
+				t.Errorf("Classify = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseServerTiming(t *testing.T) {
+	tests := []struct {
+		name   string
+		values []string
+		want   ServerTiming
+	}{
+		{"all three", []string{"wait;dur=12.5, load;dur=0, infer;dur=140.2"}, ServerTiming{12.5, 0, 140.2, true}},
+		{"split headers, descriptions, quotes", []string{`wait;desc="lock";dur="3"`, "infer;dur=7"}, ServerTiming{3, 0, 7, true}},
+		{"unknown and malformed entries", []string{"db;dur=5, wait;dur=abc, infer, load;dur=-1"}, ServerTiming{}},
+		{"absent", nil, ServerTiming{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ParseServerTiming(tt.values); got != tt.want {
+				t.Errorf("ParseServerTiming(%q) = %+v, want %+v", tt.values, got, tt.want)
+			}
+		})
+	}
+	h := http.Header{}
+	h.Add("Server-Timing", "wait;dur=1")
+	if got := ParseServerTiming(h.Values("server-timing")); !got.Have {
+		t.Errorf("header lookup is not case-insensitive: %+v", got)
+	}
+}

@@ -1,0 +1,74 @@
+package reports
+
+import (
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"contend/scenarios"
+)
+
+// Target kinds of a RunInput.
+const (
+	TargetBuiltin = "builtin" // the built-in translation target, one run per strategy
+	TargetURL     = "url"     // an external HTTP service
+)
+
+// Input is everything Build needs: the scenario, the host, and what every run
+// produced. The CLI converts the harness's results into an Input, so reports
+// never depends on the harness.
+type Input struct {
+	Scenario *scenarios.Scenario
+	Host     Host
+	Runs     []RunInput
+	// Partial is true when the run was cancelled before every step finished.
+	Partial bool
+}
+
+// Host describes the machine the load generator (and the built-in target) ran on.
+type Host struct {
+	CPUs        int    `json:"cpus"`
+	Go          string `json:"go"`
+	ONNXRuntime string `json:"onnxruntime,omitempty"`
+}
+
+// RunInput is one target run: one strategy of the built-in target, or the URL.
+type RunInput struct {
+	Target   string // TargetBuiltin or TargetURL
+	Strategy string // the locking strategy ("" for a URL target)
+	URL      string // the attacked base URL
+	Steps    []StepInput
+	Err      string // why the run stopped early ("" when it did not)
+	LogPath  string // the target's log file, when one was kept
+}
+
+// StepInput is what one step of one run produced.
+type StepInput struct {
+	Step scenarios.Step
+	// Wall is the step's wall-clock time, first request sent to last response.
+	Wall time.Duration
+	// Results holds every completed request. For a sweep step it may be empty, in
+	// which case the levels' results are used.
+	Results []vegeta.Result
+	// Levels holds one entry per concurrency level of a sweep step.
+	Levels []LevelInput
+	// TargetCPUSeconds is the CPU time the target used during the step, or -1
+	// when unknown (an external target).
+	TargetCPUSeconds float64
+	// Cores is the number of cores the target could use (0: unknown).
+	Cores int
+	// RawPath is where the step's raw vegeta results were saved ("" if not).
+	RawPath string
+}
+
+// LevelInput is one concurrency level of a sweep step.
+type LevelInput struct {
+	Concurrency      int
+	Wall             time.Duration
+	Results          []vegeta.Result
+	TargetCPUSeconds float64 // -1 when unknown
+	RawPath          string
+}
+
+// UnknownCPU is the TargetCPUSeconds value meaning "not measured".
+const UnknownCPU = -1.0

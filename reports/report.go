@@ -1,0 +1,169 @@
+package reports
+
+import (
+	"fmt"
+
+	"contend/scenarios"
+)
+
+// Report is the result of one scenario run: the JSON report's schema (see the
+// package doc). It holds everything the text, Markdown, JUnit and HTML reporters
+// draw, so a saved report.json can be re-rendered without the raw results.
+type Report struct {
+	Scenario string `json:"scenario"`
+	// File is the scenario file the run was started from ("" for a reader).
+	File string `json:"file,omitempty"`
+	Host Host   `json:"host"`
+	// Partial is true when the run was cancelled before every step finished.
+	Partial bool  `json:"partial,omitempty"`
+	Runs    []Run `json:"runs"`
+	// Expectations holds the scenario's expectations that matched no run (they
+	// fail: an expectation that checks nothing must not pass silently).
+	Expectations []Expectation `json:"expectations,omitempty"`
+	// Baseline holds the checks against a saved baseline report; the CLI stores
+	// CompareBaseline's result here so that Failed and the reporters include it.
+	Baseline []Expectation `json:"baseline,omitempty"`
+}
+
+// Run is one target run: one strategy of the built-in target, or the URL.
+type Run struct {
+	Target   string `json:"target"`
+	Strategy string `json:"strategy"`
+	URL      string `json:"url,omitempty"`
+	// Error says why the run stopped early.
+	Error string `json:"error,omitempty"`
+	// Log is the path of the target's log, when one was kept.
+	Log          string        `json:"log,omitempty"`
+	Steps        []Step        `json:"steps"`
+	Comparisons  []Comparison  `json:"comparisons"`
+	Scaling      *Scaling      `json:"scaling,omitempty"`
+	Expectations []Expectation `json:"expectations"`
+	Diagnosis    []Diagnosis   `json:"diagnosis"`
+}
+
+// Label returns the name a run is shown under: its strategy, else its URL, else
+// its target kind.
+func (r *Run) Label() string {
+	switch {
+	case r.Strategy != "":
+		return r.Strategy
+	case r.URL != "":
+		return r.URL
+	}
+	return r.Target
+}
+
+// StepNamed returns the run's step with the given name, or nil.
+func (r *Run) StepNamed(name string) *Step {
+	for i := range r.Steps {
+		if r.Steps[i].Name == name {
+			return &r.Steps[i]
+		}
+	}
+	return nil
+}
+
+// Expectation is one pass/fail check: a scenario expectation, or a comparison
+// with a baseline report. Detail says what was measured and, on failure, by how
+// much it missed.
+type Expectation struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+}
+
+// Failed returns every failed expectation of the report: per run, unmatched and
+// baseline checks, in that order. A run that stopped with an error also counts as
+// a failure, named after the run.
+func (r *Report) Failed() []Expectation {
+	var out []Expectation
+	for i := range r.Runs {
+		run := &r.Runs[i]
+		if run.Error != "" {
+			out = append(out, Expectation{Name: run.Label() + ": run", Detail: "run failed: " + run.Error})
+		}
+		for _, e := range run.Expectations {
+			if !e.OK {
+				out = append(out, e)
+			}
+		}
+	}
+	for _, list := range [][]Expectation{r.Expectations, r.Baseline} {
+		for _, e := range list {
+			if !e.OK {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// Build aggregates a run's results into a Report: per-step counts and latency
+// percentiles, comparisons and verdicts, the sweep's scaling and its Universal
+// Scalability Law fit, the scenario's expectations and the diagnosis. Build never
+// fails: missing data shows as zero values and notes in the report.
+func Build(in Input) *Report {
+	sc := in.Scenario
+	if sc == nil {
+		sc = &scenarios.Scenario{}
+	}
+	rep := &Report{Scenario: sc.Name, File: sc.File, Host: in.Host, Partial: in.Partial, Runs: []Run{}}
+	for _, ri := range in.Runs {
+		rep.Runs = append(rep.Runs, buildRun(sc, in.Host, ri))
+	}
+	rep.Expectations = evaluateUnmatched(sc, rep.Runs)
+	for i := range rep.Runs {
+		rep.Runs[i].Expectations = evaluateRun(sc, &rep.Runs[i])
+	}
+	return rep
+}
+
+func buildRun(sc *scenarios.Scenario, host Host, ri RunInput) Run {
+	run := Run{
+		Target:   ri.Target,
+		Strategy: ri.Strategy,
+		URL:      ri.URL,
+		Error:    ri.Err,
+		Log:      ri.LogPath,
+		Steps:    []Step{},
+	}
+	if run.Target == "" {
+		run.Target = TargetBuiltin
+		if ri.URL != "" && ri.Strategy == "" {
+			run.Target = TargetURL
+		}
+	}
+	builtin := run.Target == TargetBuiltin
+	for _, si := range ri.Steps {
+		st := aggregateStep(si, host, builtin)
+		run.Steps = append(run.Steps, st)
+		if st.Mode == scenarios.ModeSweep && run.Scaling == nil {
+			run.Scaling = buildScaling(st, builtin, sc.Target.Ideal)
+		}
+	}
+	run.Comparisons = compareRun(sc, &run, builtin)
+	run.Diagnosis = diagnose(sc, &run, ri, host)
+	return run
+}
+
+// cores returns the cores to judge a step against for the ideal speedup: the
+// scenario's override, else the step's (or the host's) cores for the built-in
+// target, else 0 (unbounded) for an external one.
+func coresFor(st *Step, builtin bool, ideal int) int {
+	switch {
+	case ideal > 0:
+		return ideal
+	case !builtin:
+		return 0
+	case st.Cores > 0:
+		return st.Cores
+	}
+	return 0
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,312 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// NewTextReporter returns a Reporter that writes r for people at a terminal:
+// each step's wall time and outcome per strategy (side by side when there are
+// several), latency, speedups and verdicts, scaling, expectations and the
+// diagnosis in plain words. color turns ANSI colour on; pass false when the
+// writer is not a terminal.
+func NewTextReporter(r *Report, color bool) Reporter {
+	return func(w io.Writer) error {
+		tw := &textWriter{w: w, s: styler{color}}
+		tw.report(r)
+		if tw.err != nil {
+			return fmt.Errorf("write text report: %w", tw.err)
+		}
+		return nil
+	}
+}
+
+// textWriter keeps the first write error so the layout code can stay linear.
+type textWriter struct {
+	w   io.Writer
+	s   styler
+	err error
+}
+
+func (t *textWriter) line(format string, args ...any) {
+	if t.err == nil {
+		_, t.err = fmt.Fprintf(t.w, format+"\n", args...)
+	}
+}
+
+func (t *textWriter) rows(rows [][]cell) {
+	if t.err == nil && len(rows) > 0 {
+		t.err = t.s.table(t.w, "  ", rows)
+	}
+}
+
+func (t *textWriter) heading(s string) { t.line("\n%s", t.s.paint(ansiBold, s)) }
+
+func (t *textWriter) report(r *Report) {
+	t.line("%s", t.s.paint(ansiBold, headline(r)))
+	if r.Partial {
+		t.line("%s", t.s.paint(ansiYellow, "cancelled: partial results"))
+	}
+	for i := range r.Runs {
+		if e := r.Runs[i].Error; e != "" {
+			t.line("%s", t.s.paint(ansiRed, r.Runs[i].Label()+": run failed: "+e))
+		}
+	}
+	if len(r.Runs) == 0 {
+		t.line("no runs")
+	}
+	names := stepNames(r.Runs)
+	if len(names) > 0 {
+		t.steps(r.Runs, names)
+		t.latency(r.Runs, names)
+	}
+	t.comparisons(r.Runs)
+	t.scaling(r.Runs)
+	t.expectations(r)
+	t.diagnosis(r.Runs)
+	if len(names) > 0 {
+		t.line("\n%s", t.s.paint(ansiDim, "Latency percentiles are over successful requests; timeouts are counted apart."))
+	}
+}
+
+// headline is the report's first line: scenario and host.
+func headline(r *Report) string {
+	parts := []string{r.Scenario}
+	if r.Scenario == "" {
+		parts[0] = "contend"
+	}
+	if r.Host.CPUs > 0 {
+		parts = append(parts, plural(r.Host.CPUs, "CPU", "CPUs"))
+	}
+	if r.Host.Go != "" {
+		parts = append(parts, r.Host.Go)
+	}
+	if r.Host.ONNXRuntime != "" {
+		parts = append(parts, "ONNX Runtime "+r.Host.ONNXRuntime)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// stepNames lists every step name across runs, in order of first appearance.
+func stepNames(runs []Run) []string {
+	var names []string
+	for _, run := range runs {
+		for _, s := range run.Steps {
+			if !contains(names, s.Name) {
+				names = append(names, s.Name)
+			}
+		}
+	}
+	return names
+}
+
+// stepOutcome is the seed's one-line summary of a step: "6.44s (4 requests) ✓"
+// or "120.62s (3 failed, 1 succeeded) ✗".
+func stepOutcome(s *Step) (string, bool) {
+	switch {
+	case s.Requests == 0:
+		return fmt.Sprintf("%.2fs (no requests) ✗", s.WallS), false
+	case s.Failed() == 0:
+		return fmt.Sprintf("%.2fs (%s) ✓", s.WallS, plural(s.Requests, "request", "requests")), true
+	}
+	return fmt.Sprintf("%.2fs (%d failed, %d succeeded) ✗", s.WallS, s.Failed(), s.OK), false
+}
+
+func (t *textWriter) steps(runs []Run, names []string) {
+	head := []cell{{text: ""}}
+	for i := range runs {
+		head = append(head, cell{text: runs[i].Label(), style: ansiBold})
+	}
+	rows := [][]cell{head}
+	for _, name := range names {
+		row := []cell{{text: name}}
+		for i := range runs {
+			s := runs[i].StepNamed(name)
+			if s == nil {
+				row = append(row, cell{text: "—", style: ansiDim})
+				continue
+			}
+			text, ok := stepOutcome(s)
+			row = append(row, cell{text: text, style: map[bool]string{true: ansiGreen, false: ansiRed}[ok]})
+		}
+		rows = append(rows, row)
+	}
+	t.heading("Steps")
+	t.rows(rows)
+}
+
+func (t *textWriter) latency(runs []Run, names []string) {
+	timed := false
+	for _, run := range runs {
+		for _, s := range run.Steps {
+			timed = timed || s.ServerMs != nil
+		}
+	}
+	title := "Latency, p50 / p99"
+	if timed {
+		title += " (server wait / infer, means)"
+	}
+	t.heading(title)
+	var rows [][]cell
+	for _, name := range names {
+		row := []cell{{text: name}}
+		for i := range runs {
+			s := runs[i].StepNamed(name)
+			switch {
+			case s == nil:
+				row = append(row, cell{text: "—", style: ansiDim})
+			case s.OK == 0:
+				row = append(row, cell{text: "no successes", style: ansiRed})
+			default:
+				text := fmtMs(s.LatencyMs.P50) + " / " + fmtMs(s.LatencyMs.P99)
+				if s.ServerMs != nil {
+					text += fmt.Sprintf(" (%s / %s)", fmtMs(s.ServerMs.Wait), fmtMs(s.ServerMs.Infer))
+				}
+				row = append(row, cell{text: text})
+			}
+		}
+		rows = append(rows, row)
+	}
+	t.rows(rows)
+}
+
+func verdictStyle(v string) string {
+	switch v {
+	case VerdictParallel:
+		return ansiGreen
+	case VerdictPartial, VerdictInconclusive:
+		return ansiYellow
+	}
+	return ansiRed
+}
+
+func (t *textWriter) comparisons(runs []Run) {
+	var rows [][]cell
+	var details []string
+	for i := range runs {
+		for _, c := range runs[i].Comparisons {
+			rows = append(rows, []cell{
+				{text: runs[i].Label()},
+				{text: c.Step + " over " + c.Base},
+				{text: fmt.Sprintf("%.2fx", c.Speedup)},
+				{text: fmt.Sprintf("ideal %.2fx", c.Ideal)},
+				{text: fmt.Sprintf("%.0f%%", c.Efficiency*100)},
+				{text: c.Verdict, style: verdictStyle(c.Verdict)},
+			})
+			if c.Detail != "" {
+				details = append(details, runs[i].Label()+", "+c.Step+": "+c.Detail)
+			}
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	t.heading("Speedups")
+	t.rows(rows)
+	for _, d := range details {
+		t.line("  %s", t.s.paint(ansiDim, d))
+	}
+}
+
+func (t *textWriter) scaling(runs []Run) {
+	first := true
+	for i := range runs {
+		sc := runs[i].Scaling
+		if sc == nil {
+			continue
+		}
+		if first {
+			t.heading("Scaling (throughput by concurrency)")
+			first = false
+		}
+		var levels []string
+		for _, l := range sc.Levels {
+			levels = append(levels, fmt.Sprintf("%d: %.1f/s", l.Concurrency, l.ThroughputRPS))
+		}
+		t.line("  %s, %s: %s", runs[i].Label(), sc.Step, strings.Join(levels, "  "))
+		if u := sc.USL; u != nil {
+			t.line("    USL sigma %.2f  kappa %.3f  r² %.2f  lambda %.1f/s", u.Sigma, u.Kappa, u.R2, u.LambdaRPS)
+		}
+		if sc.Note != "" {
+			t.line("    %s", t.s.paint(ansiDim, sc.Note))
+		}
+	}
+}
+
+func (t *textWriter) expectations(r *Report) {
+	var all []Expectation
+	for i := range r.Runs {
+		all = append(all, r.Runs[i].Expectations...)
+	}
+	all = append(all, r.Expectations...)
+	all = append(all, r.Baseline...)
+	if len(all) == 0 {
+		return
+	}
+	failed := 0
+	var rows [][]cell
+	for _, e := range all {
+		mark := cell{text: "✓", style: ansiGreen}
+		if !e.OK {
+			mark = cell{text: "✗", style: ansiRed}
+			failed++
+		}
+		rows = append(rows, []cell{mark, {text: e.Name}, {text: e.Detail, style: map[bool]string{true: "", false: ansiRed}[e.OK]}})
+	}
+	t.heading(fmt.Sprintf("Expectations (%d of %d met)", len(all)-failed, len(all)))
+	t.rows(rows)
+}
+
+func (t *textWriter) diagnosis(runs []Run) {
+	first := true
+	for i := range runs {
+		for _, d := range runs[i].Diagnosis {
+			if first {
+				t.heading("Diagnosis")
+				first = false
+			}
+			where := runs[i].Label()
+			if d.Step != "" {
+				where += ", " + d.Step
+			}
+			t.line("  %s: %s", where, t.s.paint(kindStyle(d.Kind), d.Kind))
+			t.line("    %s", d.Summary)
+			if ev := evidenceText(d.Evidence); ev != "" {
+				t.line("    %s", t.s.paint(ansiDim, "evidence: "+ev))
+			}
+		}
+	}
+}
+
+func kindStyle(kind string) string {
+	switch kind {
+	case KindParallel, KindHardwareSaturated:
+		return ansiGreen
+	case KindLockSerialized, KindSerialized, KindQueueTimeouts:
+		return ansiRed
+	}
+	return ansiYellow
+}
+
+// evidenceText lists evidence as "name value" pairs in name order.
+func evidenceText(ev map[string]float64) string {
+	keys := make([]string, 0, len(ev))
+	for k := range ev {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s %s", k, fmtNum(ev[k])))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// fmtNum prints a number with no more digits than it needs (up to 3 decimals).
+func fmtNum(f float64) string {
+	s := fmt.Sprintf("%.3f", f)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}

@@ -1,0 +1,56 @@
+// Package target is contend's built-in translation service: an HTTP server that translates
+// English<->Hindi with two ONNX models (en->hi and hi->en), loads them lazily, and guards that
+// load with a selectable locking strategy, so that the lock contention of the seed can be
+// reproduced, measured and shown fixed.
+//
+// # Strategies
+//
+// A Strategy hands out the loaded models (see ParseStrategy and StrategyNames):
+//
+//	naive            one global lock held over check, load and inference (the seed's bug:
+//	                 concurrent requests run one at a time)
+//	double-checked   lock-free fast path once loaded; the lock is taken only around the first
+//	                 load and the check is repeated under it (the fix)
+//	once             sync.Once-style; simple, but a failed load sticks and is never retried
+//	eager            loads when the server starts (Server.Warm); /readyz gates traffic
+//
+// # HTTP API
+//
+//	POST /translate  {"text": "the water is cold", "source": "en", "target": "hi"}
+//	                 or {"texts": ["...", "..."], "source": "hi", "target": "en"}
+//	  200 {"translation": "...", "source": "en", "target": "hi", "model": "..."}
+//	      or {"translations": [...], "source": ..., "target": ..., "model": ...}
+//	  Server-Timing: wait;dur=0.012, load;dur=0.000, infer;dur=41.870
+//	GET /healthz      200 while the process serves
+//	GET /readyz       200 once both models are loaded, else 503
+//	GET /metrics      Prometheus text format (its own registry)
+//	/debug/pprof/...  only when Config.Pprof is set; mutex and block profiling on
+//
+// Every /translate response, errors included, carries Server-Timing with wait (time blocked
+// in the strategy), load (model loading done by this request) and infer (tokenize, encode and
+// decode), in milliseconds. Errors are JSON, one code per cause:
+//
+//	{"error": {"code": "empty_text", "message": "text is empty"}}
+//
+//	400 invalid_json, unknown_field, ambiguous_text (both text and texts), missing_text
+//	    (neither), missing_language (source or target absent)
+//	404 not_found          405 method_not_allowed (with Allow)
+//	413 body_too_large     (the raw body exceeds Config.MaxBodyBytes)
+//	415 unsupported_media_type (Content-Type must be application/json)
+//	422 empty_text, text_too_long (MaxTextRunes), batch_too_large (MaxBatch),
+//	    unsupported_language_pair
+//	500 inference_failed   (a model failed on valid input)
+//	503 model_unavailable  (+ Retry-After; the load failed, panicked or is still running)
+//	504 timeout            (the request's own deadline, Config.RequestTimeout, passed)
+//	499 canceled           (the client went away; logged, nobody reads it)
+//
+// Limits on content (text length, batch size) answer 422: the body was read and understood,
+// its content is refused. 413 is kept for bodies too large to read.
+//
+// # Imports
+//
+// The server core depends only on the small Translator interface defined here; the one file
+// that loads real models (loader.go, ModelLoader) imports contend/models. This package must
+// not import contend/harness, contend/reports or contend/cmd, and nothing in it calls
+// os.Exit, log.Fatal, flag or signal.Notify: the CLI passes a context in and owns signals.
+package target

@@ -1,0 +1,71 @@
+package target
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"contend/models"
+)
+
+// ModelLoader returns a LoadFunc that loads the real models with contend/models: root/en-hi
+// then root/hi-en (models.DirFor), each with intraOp ONNX Runtime intra-op threads per session
+// (0 or less: the models package's default). loadDelay is waited before each of the two loads,
+// emulating a slow download, and ends early with ctx; Config.LoadDelay has the same effect, so
+// set one of them, not both. models.InitRuntime must have succeeded first. A failure returns a
+// *LoadError naming the model and its directory, its cause naming the file, and closes
+// whatever was already loaded.
+func ModelLoader(root string, intraOp int, loadDelay time.Duration) LoadFunc {
+	var opts []models.Option
+	if intraOp > 0 {
+		opts = append(opts, models.IntraOpThreads(intraOp))
+	}
+	return func(ctx context.Context) (*Models, error) {
+		var loaded [2]*models.Model
+		for i, pair := range [2][2]string{{English, Hindi}, {Hindi, English}} {
+			name := pair[0] + "-" + pair[1]
+			dir := models.DirFor(root, pair[0], pair[1])
+			m, err := loadOne(ctx, dir, loadDelay, opts)
+			if err != nil {
+				for _, done := range loaded[:i] {
+					_ = done.Close()
+				}
+				return nil, &LoadError{Model: name, Path: dir, Err: err}
+			}
+			loaded[i] = m
+		}
+		return &Models{EnHi: modelTranslator{loaded[0]}, HiEn: modelTranslator{loaded[1]}}, nil
+	}
+}
+
+// loadOne waits delay (or until ctx ends), then loads one model directory.
+func loadOne(ctx context.Context, dir string, delay time.Duration, opts []models.Option) (*models.Model, error) {
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("load delay of %s: %w", delay, ctx.Err())
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return models.Load(dir, opts...)
+}
+
+// modelTranslator adapts *models.Model to Translator, mapping models.ErrTooLong to
+// ErrTextTooLong so that the server core need not import contend/models.
+type modelTranslator struct {
+	*models.Model
+}
+
+func (t modelTranslator) Translate(ctx context.Context, texts []string) ([]string, error) {
+	out, err := t.Model.Translate(ctx, texts)
+	if errors.Is(err, models.ErrTooLong) {
+		return nil, fmt.Errorf("%w: %w", ErrTextTooLong, err)
+	}
+	return out, err
+}
