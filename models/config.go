@@ -59,42 +59,56 @@ type rawConfig struct {
 }
 
 // parseConfig reads config.json (required) and generation_config.json (nil when absent;
-// its max_length, decoder_start_token_id, eos and pad ids win) into a Config.
-func parseConfig(configJSON, generationJSON []byte) (Config, error) {
+// its max_length, decoder_start_token_id, eos and pad ids win) into a Config. Errors name the
+// file at fault by configName or generationName.
+func parseConfig(configJSON, generationJSON []byte, configName, generationName string) (Config, error) {
 	var raw rawConfig
 	if err := json.Unmarshal(configJSON, &raw); err != nil {
-		return Config{}, fmt.Errorf("parse config.json: %w", err)
+		return Config{}, fmt.Errorf("%s: parse: %w", configName, err)
 	}
 	if generationJSON != nil {
 		var gen rawConfig
 		if err := json.Unmarshal(generationJSON, &gen); err != nil {
-			return Config{}, fmt.Errorf("parse generation_config.json: %w", err)
+			return Config{}, fmt.Errorf("%s: parse: %w", generationName, err)
 		}
-		if gen.MaxLength != nil {
-			raw.MaxLength = gen.MaxLength
-		}
-		if gen.DecoderStartTokenID != nil {
-			raw.DecoderStartTokenID = gen.DecoderStartTokenID
-		}
-		if gen.PadTokenID != nil {
-			raw.PadTokenID = gen.PadTokenID
-		}
-		if len(gen.EOSTokenID) > 0 && string(gen.EOSTokenID) != "null" {
-			raw.EOSTokenID = gen.EOSTokenID
-		}
+		raw.mergeGeneration(gen)
 	}
+	cfg, err := raw.config()
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", configName, err)
+	}
+	return cfg, nil
+}
 
+// mergeGeneration lets generation_config.json's fields win.
+func (raw *rawConfig) mergeGeneration(gen rawConfig) {
+	if gen.MaxLength != nil {
+		raw.MaxLength = gen.MaxLength
+	}
+	if gen.DecoderStartTokenID != nil {
+		raw.DecoderStartTokenID = gen.DecoderStartTokenID
+	}
+	if gen.PadTokenID != nil {
+		raw.PadTokenID = gen.PadTokenID
+	}
+	if len(gen.EOSTokenID) > 0 && string(gen.EOSTokenID) != "null" {
+		raw.EOSTokenID = gen.EOSTokenID
+	}
+}
+
+// config checks the fields and fills in Marian's defaults.
+func (raw *rawConfig) config() (Config, error) {
 	cfg := Config{Name: raw.NameOrPath, UnkID: -1, MaxLength: DefaultMaxLength}
 	if cfg.Name == "" && raw.Contend.Generator != "" && raw.Contend.Size != "" {
 		cfg.Name = raw.Contend.Generator + "-" + raw.Contend.Size
 	}
 	switch {
 	case raw.DModel == nil:
-		return Config{}, fmt.Errorf("config.json: d_model missing")
+		return Config{}, fmt.Errorf("d_model missing")
 	case raw.VocabSize == nil:
-		return Config{}, fmt.Errorf("config.json: vocab_size missing")
+		return Config{}, fmt.Errorf("vocab_size missing")
 	case raw.PadTokenID == nil:
-		return Config{}, fmt.Errorf("config.json: pad_token_id missing")
+		return Config{}, fmt.Errorf("pad_token_id missing")
 	}
 	cfg.DModel = *raw.DModel
 	cfg.VocabSize = *raw.VocabSize
@@ -133,7 +147,7 @@ func parseConfig(configJSON, generationJSON []byte) (Config, error) {
 // first entry is used.
 func parseEOS(raw json.RawMessage) (int64, error) {
 	if len(raw) == 0 || string(raw) == "null" {
-		return 0, fmt.Errorf("config.json: eos_token_id missing")
+		return 0, fmt.Errorf("eos_token_id missing")
 	}
 	var one int64
 	if err := json.Unmarshal(raw, &one); err == nil {
@@ -141,7 +155,7 @@ func parseEOS(raw json.RawMessage) (int64, error) {
 	}
 	var many []int64
 	if err := json.Unmarshal(raw, &many); err != nil || len(many) == 0 {
-		return 0, fmt.Errorf("config.json: eos_token_id %s is neither a number nor a list of numbers", raw)
+		return 0, fmt.Errorf("eos_token_id %s is neither a number nor a list of numbers", raw)
 	}
 	return many[0], nil
 }
@@ -149,20 +163,20 @@ func parseEOS(raw json.RawMessage) (int64, error) {
 // validate rejects configs that would index outside the vocabulary or never stop.
 func (c Config) validate() error {
 	if c.DModel <= 0 {
-		return fmt.Errorf("config.json: d_model %d must be positive", c.DModel)
+		return fmt.Errorf("d_model %d must be positive", c.DModel)
 	}
 	if c.VocabSize <= 0 {
-		return fmt.Errorf("config.json: vocab_size %d must be positive", c.VocabSize)
+		return fmt.Errorf("vocab_size %d must be positive", c.VocabSize)
 	}
 	if c.MaxLength < 2 {
-		return fmt.Errorf("config.json: max_length %d must be at least 2", c.MaxLength)
+		return fmt.Errorf("max_length %d must be at least 2", c.MaxLength)
 	}
 	for _, id := range []struct {
 		name string
 		v    int64
 	}{{"pad_token_id", c.PadID}, {"eos_token_id", c.EOSID}, {"decoder_start_token_id", c.DecoderStartID}} {
 		if id.v < 0 || id.v >= int64(c.VocabSize) {
-			return fmt.Errorf("config.json: %s %d outside the vocabulary of %d", id.name, id.v, c.VocabSize)
+			return fmt.Errorf("%s %d outside the vocabulary of %d", id.name, id.v, c.VocabSize)
 		}
 	}
 	return nil

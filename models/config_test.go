@@ -47,8 +47,8 @@ func TestParseConfig(t *testing.T) {
 			config: `{` + base + `, "contend": {"generator": "lexicon", "size": "base"}}`,
 			want:   Config{Name: "lexicon-base", DModel: 8, VocabSize: 10, PadID: 9, EOSID: 0, UnkID: -1, DecoderStartID: 9, MaxLength: DefaultMaxLength},
 		},
-		{name: "not json", config: `{`, wantErr: "parse config.json"},
-		{name: "bad generation json", config: `{` + base + `}`, generation: `[`, wantErr: "parse generation_config.json"},
+		{name: "not json", config: `{`, wantErr: "config.json: parse"},
+		{name: "bad generation json", config: `{` + base + `}`, generation: `[`, wantErr: "generation_config.json: parse"},
 		{name: "no d_model", config: `{"vocab_size": 10, "pad_token_id": 9, "eos_token_id": 0}`, wantErr: "d_model missing"},
 		{name: "no vocab", config: `{"d_model": 8, "pad_token_id": 9, "eos_token_id": 0}`, wantErr: "vocab_size missing"},
 		{name: "no pad", config: `{"d_model": 8, "vocab_size": 10, "eos_token_id": 0}`, wantErr: "pad_token_id missing"},
@@ -64,7 +64,7 @@ func TestParseConfig(t *testing.T) {
 			if tt.generation != "" {
 				gen = []byte(tt.generation)
 			}
-			got, err := parseConfig([]byte(tt.config), gen)
+			got, err := parseConfig([]byte(tt.config), gen, "config.json", "generation_config.json")
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("parseConfig error = %v, want one containing %q", err, tt.wantErr)

@@ -41,7 +41,8 @@ func (m *Model) loadEncoder(files modelFiles, so *ort.SessionOptions) error {
 	if err != nil {
 		return err
 	}
-	if m.enc, err = newSession(files.path(name), data, outLastHidden, so); err != nil {
+	feedable := func(in string) bool { return in == inInputIDs || in == inAttentionMask }
+	if m.enc, err = newSession(files.path(name), data, outLastHidden, feedable, so); err != nil {
 		return err
 	}
 	if err := m.enc.requireInput(inInputIDs, ort.TensorElementDataTypeInt64); err != nil {
@@ -61,7 +62,14 @@ func (m *Model) loadDecoder(files modelFiles, so *ort.SessionOptions) error {
 	if err != nil {
 		return err
 	}
-	if m.dec, err = newSession(files.path(name), data, outLogits, so); err != nil {
+	feedable := func(in string) bool {
+		switch in {
+		case inInputIDs, inEncoderHidden, inEncoderMask, inUseCacheBranch:
+			return true
+		}
+		return strings.HasPrefix(in, inPastPrefix)
+	}
+	if m.dec, err = newSession(files.path(name), data, outLogits, feedable, so); err != nil {
 		return err
 	}
 	if err := m.dec.requireInput(inInputIDs, ort.TensorElementDataTypeInt64); err != nil {

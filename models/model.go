@@ -171,9 +171,9 @@ func load(dir string, opts []Option) (_ *Model, err error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := parseConfig(cfgJSON, genJSON)
+	cfg, err := parseConfig(cfgJSON, genJSON, files.path(configFile), files.path(generationConfigFile))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", files.path(configFile), err)
+		return nil, err
 	}
 	if o.maxLength != 0 {
 		if o.maxLength < 2 {

@@ -188,8 +188,8 @@ func TestTranslateCancel(t *testing.T) {
 	t.Run("while running", func(t *testing.T) {
 		// A batch long enough that its translation takes a good while; cancelling part way
 		// must stop it well before it would have finished.
-		long := strings.Repeat("the old boy drinks cold water from the big river and ", 30)
-		batch := make([]string, 16)
+		long := strings.Repeat("the old boy drinks cold water from the big river and ", 6)
+		batch := make([]string, 8)
 		for i := range batch {
 			batch[i] = long
 		}
@@ -215,6 +215,49 @@ func TestTranslateCancel(t *testing.T) {
 			t.Errorf("cancelled after %v, returned after %v; the full batch takes %v", full/10, elapsed, full)
 		}
 		t.Logf("full batch %v, cancelled at %v, returned at %v", full, full/10, elapsed)
+	})
+	t.Run("inside one onnx run", func(t *testing.T) {
+		// One encoder run over a large batch is a single long ONNX call: only the run
+		// options' terminate flag can stop it early.
+		ids, _, err := m.src.EncodeWords(strings.Repeat("water ", 500))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := make([]sourceRow, 32)
+		for i := range rows {
+			rows[i] = sourceRow{index: i, ids: ids}
+		}
+		encodeFor := func(ctx context.Context) (time.Duration, error) {
+			ro, release, err := watchCancel(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer release()
+			start := time.Now()
+			enc, err := m.encode(ctx, ro, rows)
+			if err == nil {
+				enc.destroy()
+			}
+			return time.Since(start), err
+		}
+		full, err := encodeFor(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if full < 100*time.Millisecond {
+			t.Fatalf("uncancelled encoder run took only %v; the test needs a longer one", full)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		timer := time.AfterFunc(full/10, cancel)
+		defer timer.Stop()
+		elapsed, err := encodeFor(ctx)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("encode = %v, want context.Canceled", err)
+		}
+		if elapsed > full/2 {
+			t.Errorf("cancelled after %v, returned after %v; the full run takes %v", full/10, elapsed, full)
+		}
+		t.Logf("full run %v, cancelled at %v, returned at %v", full, full/10, elapsed)
 	})
 	t.Run("deadline", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)

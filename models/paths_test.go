@@ -59,7 +59,7 @@ func TestResolveLibrary(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ResolveLibrary: %v", err)
 			}
-			if !sameFile(t, got, tt.want) {
+			if !sameFile(got, tt.want) {
 				t.Errorf("ResolveLibrary = %q, want %q", got, tt.want)
 			}
 		})
@@ -120,7 +120,7 @@ func TestResolveModelsRoot(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ResolveModelsRoot: %v", err)
 			}
-			if !sameFile(t, got, tt.want) {
+			if !sameFile(got, tt.want) {
 				t.Errorf("ResolveModelsRoot = %q, want %q", got, tt.want)
 			}
 		})
@@ -140,13 +140,4 @@ func TestDirFor(t *testing.T) {
 			}
 		})
 	}
-}
-
-// sameFile reports whether two paths name the same file (temporary directories may be
-// reached through symbolic links).
-func sameFile(t *testing.T, a, b string) bool {
-	t.Helper()
-	sa, errA := os.Stat(a)
-	sb, errB := os.Stat(b)
-	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }

@@ -88,7 +88,7 @@ func InitRuntime(libPath string) error {
 	runtimeState.mu.Lock()
 	defer runtimeState.mu.Unlock()
 	if runtimeState.libPath != "" {
-		if runtimeState.libPath != abs {
+		if !sameFile(runtimeState.libPath, abs) {
 			return fmt.Errorf("init onnx runtime from %s: already initialised from %s", abs, runtimeState.libPath)
 		}
 		return nil
@@ -103,6 +103,16 @@ func InitRuntime(libPath string) error {
 	runtimeState.libPath = abs
 	runtimeState.version = ort.GetVersion()
 	return nil
+}
+
+// sameFile reports whether two paths name one file, through symbolic links.
+func sameFile(a, b string) bool {
+	if a == b {
+		return true
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }
 
 // RuntimeVersion returns ONNX Runtime's own version string (such as "1.30.0") once InitRuntime

@@ -19,18 +19,21 @@ type session struct {
 	outputs []string              // requested outputs
 }
 
-// newSession creates a session over an ONNX graph read from path. It requests the output
-// called output when the graph declares one, else the graph's first output.
-func newSession(path string, data []byte, output string, opts *ort.SessionOptions) (*session, error) {
+// newSession creates a session over an ONNX graph read from path, requesting the output
+// called output, which the graph must declare. Every input the graph declares must satisfy
+// feedable, so that a graph meant for another role fails here rather than on first use.
+func newSession(path string, data []byte, output string, feedable func(name string) bool, opts *ort.SessionOptions) (*session, error) {
 	ins, outs, err := ort.GetInputOutputInfoWithONNXData(data)
 	if err != nil {
 		return nil, fmt.Errorf("read graph %s: %w", path, err)
 	}
-	if len(outs) == 0 {
-		return nil, fmt.Errorf("graph %s declares no outputs", path)
-	}
 	if !slices.ContainsFunc(outs, func(o ort.InputOutputInfo) bool { return o.Name == output }) {
-		output = outs[0].Name
+		return nil, fmt.Errorf("graph %s: no output %q (it declares %s)", path, output, ioNames(outs))
+	}
+	for _, in := range ins {
+		if !feedable(in.Name) {
+			return nil, fmt.Errorf("graph %s: unexpected input %q (it declares %s)", path, in.Name, ioNames(ins))
+		}
 	}
 	names := make([]string, len(ins))
 	for i, in := range ins {

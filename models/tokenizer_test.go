@@ -12,7 +12,7 @@ import (
 )
 
 // readTestTokenizer returns testdata/<name>/tokenizer.json, edited by edit when non-nil.
-func readTestTokenizer(t *testing.T, name string, edit func(doc map[string]any)) []byte {
+func readTestTokenizer(t testing.TB, name string, edit func(doc map[string]any)) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", name, "tokenizer.json"))
 	if err != nil {

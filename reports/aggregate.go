@@ -190,18 +190,14 @@ func count(results []vegeta.Result) tally {
 		}
 	}
 	if t.ok > 0 {
-		t.latency = Latency{
-			P50:  float64(hist.ValueAtQuantile(50)) / 1000,
-			P90:  float64(hist.ValueAtQuantile(90)) / 1000,
-			P99:  float64(hist.ValueAtQuantile(99)) / 1000,
-			Max:  maxMs,
-			Mean: sum / float64(t.ok),
-			N:    t.ok,
-		}
+		// HdrHistogram answers with the top of a value's bucket (within 0.1%):
+		// never report a percentile above the slowest request actually seen.
+		q := func(p float64) float64 { return math.Min(float64(hist.ValueAtQuantile(p))/1000, maxMs) }
+		t.latency = Latency{P50: q(50), P90: q(90), P99: q(99), Max: maxMs, Mean: round3(sum / float64(t.ok)), N: t.ok}
 	}
 	if st.N > 0 {
 		n := float64(st.N)
-		t.server = &ServerMs{Wait: st.Wait / n, Load: st.Load / n, Infer: st.Infer / n, N: st.N}
+		t.server = &ServerMs{Wait: round3(st.Wait / n), Load: round3(st.Load / n), Infer: round3(st.Infer / n), N: st.N}
 	}
 	return t
 }
@@ -228,7 +224,7 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 		Name:         si.Step.Name,
 		Mode:         si.Step.Mode,
 		Requests:     t.requests,
-		WallS:        wall.Seconds(),
+		WallS:        round6(wall.Seconds()),
 		OK:           t.ok,
 		Timeouts:     t.timeouts,
 		Errors:       t.errors,
@@ -246,7 +242,7 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 		st.Cores = host.CPUs
 	}
 	if st.WallS > 0 {
-		st.ThroughputRPS = float64(st.OK) / st.WallS
+		st.ThroughputRPS = round4(float64(st.OK) / st.WallS)
 	}
 	cpu := si.TargetCPUSeconds
 	if cpu <= 0 && len(si.Levels) > 0 {
@@ -280,14 +276,14 @@ func aggregateLevel(li LevelInput) Level {
 		OK:          t.ok,
 		Timeouts:    t.timeouts,
 		Errors:      t.errors,
-		WallS:       wall.Seconds(),
+		WallS:       round6(wall.Seconds()),
 		P50:         t.latency.P50,
 		P99:         t.latency.P99,
 		ServerMs:    t.server,
 		Raw:         li.RawPath,
 	}
 	if l.WallS > 0 {
-		l.ThroughputRPS = float64(l.OK) / l.WallS
+		l.ThroughputRPS = round4(float64(l.OK) / l.WallS)
 	}
 	_, l.CPUUtil = cpuUse(li.TargetCPUSeconds, l.WallS)
 	return l
@@ -299,7 +295,7 @@ func cpuUse(cpuS, wallS float64) (*float64, *float64) {
 	if cpuS <= 0 || wallS <= 0 {
 		return nil, nil
 	}
-	s, u := cpuS, cpuS/wallS
+	s, u := round3(cpuS), round3(cpuS/wallS)
 	return &s, &u
 }
 
@@ -383,7 +379,12 @@ func peakInFlight(results []vegeta.Result) int {
 
 func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
+// round3 and round4 keep 3 and 4 decimals: report.json carries no false precision.
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+func round4(f float64) float64 { return math.Round(f*10000) / 10000 }
+
+func round6(f float64) float64 { return math.Round(f*1e6) / 1e6 }
 
 // errorSamples groups failures by class and message (the request's method and
 // URL prefix removed), most frequent first.

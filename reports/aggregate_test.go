@@ -235,3 +235,16 @@ func TestParseServerTiming(t *testing.T) {
 		t.Errorf("header lookup is not case-insensitive: %+v", got)
 	}
 }
+
+// BenchmarkBuild measures Build over a run of 20,000 results with Server-Timing
+// (a long rate step): aggregation, timeline, histogram and diagnosis.
+func BenchmarkBuild(b *testing.B) {
+	ri := simRun(coreModel, 2, 8, 10000, 5, true, true)
+	in := Input{Scenario: builtinScenario(false), Host: Host{CPUs: 2}, Runs: []RunInput{ri}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if rep := Build(in); len(rep.Runs[0].Steps) != 2 {
+			b.Fatal("no steps")
+		}
+	}
+}

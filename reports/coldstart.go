@@ -31,28 +31,28 @@ func (sg *signals) coldStartTimed() []Diagnosis {
 			loadStart = l.start
 		}
 	}
-	var blocked []float64
-	var later []float64
+	var blocked, later []float64
 	step := ""
 	for _, seg := range sg.segs {
 		for _, r := range seg.reqs {
 			if r.st.LoadMs > 0 {
 				continue
 			}
-			during := !r.start.Before(loadStart) && r.start.Before(sg.loadEnd)
-			switch {
-			case during && r.outcome == OK && r.st.Have && r.st.WaitMs >= coldBlockedShare*loadMs:
-				blocked = append(blocked, r.st.WaitMs)
-			case during && r.outcome == Timeout:
-				blocked = append(blocked, r.ms)
-			case during:
-			case r.outcome == OK && r.st.Have:
-				later = append(later, r.st.WaitMs)
+			if r.start.Before(loadStart) || !r.start.Before(sg.loadEnd) {
+				if !r.start.Before(sg.loadEnd) && r.outcome == OK && r.st.Have {
+					later = append(later, r.st.WaitMs)
+				}
 				continue
+			}
+			switch {
+			case r.outcome == OK && r.st.Have && r.st.WaitMs >= coldBlockedShare*loadMs:
+				blocked = append(blocked, r.st.WaitMs)
+			case r.outcome == Timeout: // it timed out waiting: count its whole latency
+				blocked = append(blocked, r.ms)
 			default:
 				continue
 			}
-			if during && step == "" && len(blocked) > 0 {
+			if step == "" {
 				step = seg.step
 			}
 		}

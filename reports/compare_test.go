@@ -9,9 +9,9 @@ import (
 
 func TestIdeal(t *testing.T) {
 	tests := []struct {
-		name               string
+		name                string
 		baseC, stepC, cores int
-		want               float64
+		want                float64
 	}{
 		{"builtin, more requests than cores", 1, 4, 2, 2},
 		{"builtin, fewer requests than cores", 1, 4, 8, 4},

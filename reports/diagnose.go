@@ -65,7 +65,21 @@ const (
 	coldBlockedShare = 0.5                   // a cold request that waited this share of the load was blocked by it
 	coldLatencyRatio = 3.0                   // without Server-Timing, a first burst this much slower than usual is cold
 	queueRatio       = 2.0                   // a timeout this many service times long means the request queued
+	// lockedMaxEfficiency: with lock wait dominating, throughput under this share
+	// of the ideal is read as serialized even above flatMaxSpeedup.
+	lockedMaxEfficiency = 0.5
+	// lockBusyMin: a lock held (inferring) this share of the time is saturated.
+	lockBusyMin = 0.8
 )
+
+// idealAt is the ideal relative throughput at concurrency c with the given
+// cores (0: unknown, no limit).
+func idealAt(c, cores int) float64 {
+	if cores > 0 {
+		return float64(min(c, cores))
+	}
+	return float64(c)
+}
 
 // lockWaitShare is the least Server-Timing wait share read as lock-serialized at
 // concurrency c: half of what a fully serialized burst of c would show,
@@ -75,7 +89,7 @@ func lockWaitShare(c int) float64 {
 }
 
 // diagnose explains a run's numbers in plain words.
-func diagnose(sc *scenarios.Scenario, run *Run, ri RunInput, _ Host) []Diagnosis {
+func diagnose(sc *scenarios.Scenario, run *Run, ri RunInput) []Diagnosis {
 	out := []Diagnosis{}
 	sg := gather(sc, run, ri)
 	if d, ok := sg.scaling(run); ok {
@@ -132,7 +146,20 @@ func (sg *signals) scaling(run *Run) (Diagnosis, bool) {
 	for _, p := range pts {
 		flat = flat && p.r <= flatMaxSpeedup
 	}
-	if flat {
+	// Work outside the lock (parsing, the network) overlaps even behind a lock, so
+	// throughput can beat one-at-a-time a little. With Server-Timing wait
+	// dominating, the requests still ran one at a time when the lock was busy
+	// nearly all the time (throughput x inference time near 1), or throughput
+	// stayed under half the ideal.
+	locked := false
+	if haveWait && share >= lockWaitShare(top.c) {
+		busy, haveBusy := sg.lockBusy(top.seg)
+		if haveBusy {
+			ev["lock_busy"] = busy
+		}
+		locked = (haveBusy && busy >= lockBusyMin) || top.r < lockedMaxEfficiency*idealAt(top.c, sg.cores)
+	}
+	if flat || locked {
 		sg.judgeFlat(&d, top, share, haveWait, stair, haveStair)
 		return d, true
 	}
@@ -142,7 +169,7 @@ func (sg *signals) scaling(run *Run) (Diagnosis, bool) {
 
 // judgeFlat names a throughput that stayed flat from concurrency 1 upward.
 func (sg *signals) judgeFlat(d *Diagnosis, top point, share float64, haveWait bool, stair float64, haveStair bool) {
-	flatWords := fmt.Sprintf("throughput stayed at %.2fx of one request at a time up to concurrency %d", top.r, top.c)
+	flatWords := fmt.Sprintf("throughput stayed at %.2fx of one request at a time at concurrency %d", top.r, top.c)
 	switch {
 	case haveWait && share >= lockWaitShare(top.c):
 		d.Kind = KindLockSerialized

@@ -84,6 +84,16 @@ func TestDiagnose(t *testing.T) {
 		{name: "lock with server timing", sc: builtinScenario(false), run: simRun(lockModel, 2, 4, 8, 100, true, true),
 			want: []string{KindLockSerialized}, basis: BasisServerTiming,
 			summary: "of concurrent latency was spent waiting on the model lock: requests ran one at a time", evidenceK: "wait_share"},
+		{name: "lock with work outside it that overlaps", sc: builtinScenario(false), run: func() RunInput {
+			ri := simRun(lockModel, 2, 4, 8, 100, true, true)
+			for i := range ri.Steps[0].Results { // 40 ms of parsing and network outside the lock
+				r := &ri.Steps[0].Results[i]
+				r.Timestamp = r.Timestamp.Add(ms(40 * float64(i)))
+				r.Latency += ms(40)
+			}
+			ri.Steps[0].Wall = ms(8 * 140)
+			return ri
+		}(), want: []string{KindLockSerialized}, basis: BasisServerTiming, summary: "waiting on the model lock"},
 		{name: "lock from latency alone", sc: urlScenario(), run: asURL(simRun(lockModel, 2, 4, 8, 100, false, false)),
 			want: []string{KindLockSerialized}, basis: BasisLatency,
 			summary: "latency climbed in steps of one service time", evidenceK: "staircase"},
@@ -97,6 +107,11 @@ func TestDiagnose(t *testing.T) {
 			notKinds: []string{KindLockSerialized, KindSerialized, KindPartialContention}},
 		{name: "lock in a sweep", sc: builtinScenario(false), run: sweepRun(lockModel, 2, []int{1, 2, 4, 8}, 16, 100, true, true),
 			want: []string{KindLockSerialized}, basis: BasisServerTiming},
+		{name: "loopback URL with known cores", sc: urlScenario(), run: func() RunInput {
+			ri := asURL(sweepRun(coreModel, 2, []int{1, 2, 4, 8}, 16, 100, false, false))
+			ri.Steps[0].Cores = 2 // the harness knows a loopback target's machine
+			return ri
+		}(), want: []string{KindHardwareSaturated}, basis: BasisLatency, summary: "the target's 2 cores"},
 		{name: "external plateau without timing", sc: urlScenario(), run: asURL(sweepRun(coreModel, 2, []int{1, 2, 4, 8}, 16, 100, false, false)),
 			want: []string{KindHardwareSaturated}, basis: BasisLatency, summary: "its core count is unknown",
 			notKinds: []string{KindLockSerialized}},
@@ -256,12 +271,13 @@ func TestDiagnoseTimeouts(t *testing.T) {
 
 func TestLockWaitShare(t *testing.T) {
 	tests := []struct {
+		name string
 		c    int
 		want float64
-	}{{1, waitShareFloor}, {2, waitShareFloor * 1.0 / 0.6}, {4, 0.3}, {9, 0.4}}
+	}{{"one: the floor", 1, 0.1}, {"two", 2, 1.0 / 6}, {"four", 4, 0.3}, {"nine", 9, 0.4}}
 	for _, tt := range tests {
-		t.Run("", func(t *testing.T) {
-			if got := lockWaitShare(tt.c); !near(got, max(tt.want, waitShareFloor), 1e-9) {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := lockWaitShare(tt.c); !near(got, tt.want, 1e-9) {
 				t.Errorf("lockWaitShare(%d) = %v, want %v", tt.c, got, tt.want)
 			}
 		})

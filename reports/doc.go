@@ -10,7 +10,7 @@
 // it never exits, parses flags or handles signals.
 //
 //	rep := reports.Build(in)
-//	err := reports.NewTextReporter(rep, isTerminal).Report(os.Stdout)
+//	err := reports.NewTextReporter(rep, !isTerminal).Report(os.Stdout) // plain off a terminal
 //	failed := rep.Failed() // exit 3 when not empty
 //
 // # Definitions
@@ -38,43 +38,49 @@
 // # JSON report
 //
 // NewJSONReporter writes, and ReadJSON reads back, this schema (arrays shortened;
-// each step also has "timeline" {"ok": [{"t", "ms"}], "failed": [{"t", "ms",
-// "outcome"}]} of at most 500 points, "histogram" {"bins": [{"lo_ms", "hi_ms",
-// "n"}], "timeouts", "errors"}, and "error_samples" [{"class", "count", "error"}]):
+// a step's timeline holds at most 500 points; sweep steps also list their
+// "levels"; server_ms, target_cpu_s and cpu_util are absent when unknown):
 //
 //	{
 //	  "scenario": "seed-repro",
 //	  "file": "scenarios/seed.yaml",
 //	  "host": {"cpus": 2, "go": "go1.26.8", "onnxruntime": "1.30.0"},
 //	  "runs": [{
-//	    "target": "builtin", "strategy": "naive",
+//	    "target": "builtin", "strategy": "naive", "log": "out/naive.log",
 //	    "steps": [{
 //	      "name": "concurrent", "mode": "concurrent", "concurrency": 4,
-//	      "requests": 4, "wall_s": 6.4, "ok": 4, "timeouts": 0, "errors": 0,
+//	      "requests": 4, "wall_s": 10.001, "ok": 1, "timeouts": 3, "errors": 0,
 //	      "errors_by_class": {"refused": 0, "4xx": 0, "5xx": 0, "other": 0},
-//	      "throughput_rps": 0.625,
-//	      "latency_ms": {"p50": 3200, "p90": 6400, "p99": 6400, "max": 6400, "mean": 4000, "n": 4},
-//	      "server_ms": {"wait": 2400, "load": 0, "infer": 1600, "n": 4},
-//	      "target_cpu_s": 6.5, "cpu_util": 1.02, "cores": 2, "peak_in_flight": 4
+//	      "throughput_rps": 0.1,
+//	      "latency_ms": {"p50": 1600, "p90": 1600, "p99": 1600, "max": 1600, "mean": 1600, "n": 1},
+//	      "server_ms": {"wait": 0, "load": 0, "infer": 1600, "n": 1},
+//	      "target_cpu_s": 1.7, "cpu_util": 0.17, "cores": 2, "peak_in_flight": 4,
+//	      "timeline": {"ok": [{"t": 0, "ms": 1600}],
+//	                   "failed": [{"t": 0, "ms": 10000, "outcome": "timeout"}]},
+//	      "histogram": {"bins": [{"lo_ms": 1600, "hi_ms": 1600.05, "n": 1}], "timeouts": 3, "errors": 0},
+//	      "error_samples": [{"class": "timeout", "count": 3,
+//	                         "error": "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"}]
 //	    }],
 //	    "comparisons": [{"base": "sequential", "step": "concurrent",
-//	                     "speedup": 1.02, "ideal": 2, "efficiency": 0.51,
-//	                     "verdict": "serialized"}],
+//	                     "speedup": 0.16, "ideal": 2, "efficiency": 0.08, "verdict": "serialized",
+//	                     "detail": "3 of 4 requests failed (3 timeouts); the speedup counts only the 1 that succeeded"}],
 //	    "scaling": {"step": "sweep",
-//	                "levels": [{"concurrency": 1, "requests": 16, "ok": 16, "timeouts": 0, "errors": 0,
-//	                            "wall_s": 25.6, "throughput_rps": 0.625, "p50": 1600, "p99": 1610, "cpu_util": 1.01}],
-//	                "usl": {"sigma": 0.98, "kappa": 0, "r2": 1, "lambda_rps": 0.625, "points": 2, "max_level": 2},
-//	                "note": "fitted over concurrency 1..2, the target's 2 cores; ..."},
-//	    "expectations": [{"name": "naive/concurrent: min_speedup 1.60", "ok": false,
-//	                      "detail": "speedup 1.02 < min 1.60 (short by 0.58)"}],
-//	    "diagnosis": [{"kind": "lock-serialized", "step": "concurrent",
+//	                "levels": [{"concurrency": 1, "requests": 8, "ok": 8, "timeouts": 0, "errors": 0,
+//	                            "wall_s": 12.8, "throughput_rps": 0.625, "p50": 1600, "p99": 1600, "cpu_util": 1}],
+//	                "usl": {"sigma": 1, "kappa": 0, "r2": 1, "lambda_rps": 0.625, "points": 2, "max_level": 2},
+//	                "note": "fitted over concurrency 1..2, the target's 2 cores; 1 level past the cores shows ..."},
+//	    "expectations": [{"name": "naive/concurrent: max_timeouts 0", "ok": false,
+//	                      "detail": "timeouts 3 > max 0 (over by 3)"}],
+//	    "diagnosis": [{"kind": "lock-serialized", "step": "sweep", "basis": "server-timing",
 //	                   "summary": "60% of concurrent latency was spent waiting on the model lock: requests ran one at a time",
-//	                   "basis": "server-timing",
-//	                   "evidence": {"concurrency": 4, "cores": 2, "cpu_cores": 1.02, "speedup": 1.0,
-//	                                "service_ms": 1600, "staircase": 1, "wait_share": 0.6, "wait_ms": 2400}}]
+//	                   "evidence": {"concurrency": 4, "cores": 2, "cpu_cores": 1, "lock_busy": 1, "service_ms": 1600,
+//	                                "speedup": 1, "staircase": 1, "wait_ms": 2352.941, "wait_share": 0.595}},
+//	                  {"kind": "queue-timeouts", "step": "concurrent", "basis": "latency",
+//	                   "summary": "3 of 4 requests timed out after 10.00s, 6.2x the 1.60s one request takes: ...",
+//	                   "evidence": {"service_ms": 1600, "timeout_ms": 10000, "timeouts": 3, "waited_ms": 8400}}]
 //	  }],
-//	  "expectations": [],
-//	  "baseline": []
+//	  "baseline": [{"name": "baseline naive/concurrent: speedup", "ok": true,
+//	                "detail": "speedup 0.16 vs baseline 0.16: up 0% (allowed: down 10%)"}]
 //	}
 //
 // Top-level "expectations" are those that matched no run (they fail), and
@@ -82,7 +88,7 @@
 //
 // # Diagnosis
 //
-// Diagnose separates, from the numbers a run has (DESIGN.md "Diagnosis"):
+// The diagnosis separates, from the numbers a run has (DESIGN.md "Diagnosis"):
 // lock-serialized (flat throughput, latency in a staircase of service times,
 // Server-Timing wait most of the latency), hardware-saturated (throughput rising
 // to the cores, then flat, CPU busy: the good outcome), cold-start-blocked (a cold

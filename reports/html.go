@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"io"
 	"math"
-	"sort"
 )
 
 //go:embed templates/report.html.tmpl
@@ -155,14 +154,4 @@ func speedupSeries(runs []Run) (groups []string, values [][]float64, marks []flo
 		}
 	}
 	return groups, values, marks
-}
-
-// sortedKeys returns a map's keys in order (for deterministic output).
-func sortedKeys(m map[string]float64) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -78,17 +78,20 @@ func markdown(b *strings.Builder, r *Report) {
 			}
 			mdRow(b, row...)
 		}
-		b.WriteString("\n### Latency (successful requests; ms)\n\n")
+		b.WriteString("\n### Latency (successful requests; server means from Server-Timing)\n\n")
 		mdHeader(b, "run", "step", "ok", "timeouts", "errors", "p50", "p90", "p99", "max", "wait", "load", "infer")
 		for i := range r.Runs {
 			for _, s := range r.Runs[i].Steps {
 				wait, load, infer := "—", "—", "—"
 				if s.ServerMs != nil {
-					wait, load, infer = fmtNum(s.ServerMs.Wait), fmtNum(s.ServerMs.Load), fmtNum(s.ServerMs.Infer)
+					wait, load, infer = fmtMs(s.ServerMs.Wait), fmtMs(s.ServerMs.Load), fmtMs(s.ServerMs.Infer)
+				}
+				p50, p90, p99, maxMs := "—", "—", "—", "—"
+				if s.OK > 0 {
+					p50, p90, p99, maxMs = fmtMs(s.LatencyMs.P50), fmtMs(s.LatencyMs.P90), fmtMs(s.LatencyMs.P99), fmtMs(s.LatencyMs.Max)
 				}
 				mdRow(b, r.Runs[i].Label(), s.Name, fmt.Sprint(s.OK), fmt.Sprint(s.Timeouts), fmt.Sprint(s.Errors),
-					fmtNum(s.LatencyMs.P50), fmtNum(s.LatencyMs.P90), fmtNum(s.LatencyMs.P99), fmtNum(s.LatencyMs.Max),
-					wait, load, infer)
+					p50, p90, p99, maxMs, wait, load, infer)
 			}
 		}
 	}
@@ -120,17 +123,17 @@ func mdScaling(b *strings.Builder, runs []Run) {
 			continue
 		}
 		fmt.Fprintf(b, "\n### Scaling: %s, %s\n\n", mdCell(runs[i].Label()), mdCell(sc.Step))
-		mdHeader(b, "concurrency", "throughput (/s)", "p50 (ms)", "p99 (ms)", "cpu (cores)", "failed")
+		mdHeader(b, "concurrency", "throughput (/s)", "p50", "p99", "cpu (cores)", "failed")
 		for _, l := range sc.Levels {
 			cpu := "—"
 			if l.CPUUtil != nil {
 				cpu = fmt.Sprintf("%.2f", *l.CPUUtil)
 			}
-			mdRow(b, fmt.Sprint(l.Concurrency), fmt.Sprintf("%.2f", l.ThroughputRPS), fmtNum(l.P50), fmtNum(l.P99),
+			mdRow(b, fmt.Sprint(l.Concurrency), fmtRate(l.ThroughputRPS), fmtMs(l.P50), fmtMs(l.P99),
 				cpu, fmt.Sprint(l.Timeouts+l.Errors))
 		}
 		if u := sc.USL; u != nil {
-			fmt.Fprintf(b, "\nUSL fit: σ = %.3f, κ = %.4f, r² = %.3f, λ = %.2f/s\n", u.Sigma, u.Kappa, u.R2, u.LambdaRPS)
+			fmt.Fprintf(b, "\nUSL fit: σ = %.3f, κ = %.4f, r² = %.3f, λ = %s/s\n", u.Sigma, u.Kappa, u.R2, fmtRate(u.LambdaRPS))
 		}
 		if sc.Note != "" {
 			fmt.Fprintf(b, "\n_%s_\n", mdCell(sc.Note))

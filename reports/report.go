@@ -142,7 +142,7 @@ func buildRun(sc *scenarios.Scenario, host Host, ri RunInput) Run {
 		}
 	}
 	run.Comparisons = compareRun(sc, &run, builtin)
-	run.Diagnosis = diagnose(sc, &run, ri, host)
+	run.Diagnosis = diagnose(sc, &run, ri)
 	return run
 }
 

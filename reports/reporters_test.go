@@ -80,7 +80,7 @@ func TestGolden(t *testing.T) {
 		file     string
 		reporter Reporter
 	}{
-		{"seed.txt", NewTextReporter(rep, false)},
+		{"seed.txt", NewTextReporter(rep, true)},
 		{"seed.md", NewMarkdownReporter(rep)},
 		{"seed.junit.xml", NewJUnitReporter(rep)},
 	}
@@ -91,8 +91,8 @@ func TestGolden(t *testing.T) {
 
 func TestTextReporter(t *testing.T) {
 	rep := seedReport()
-	plain := string(render(t, NewTextReporter(rep, false)))
-	color := string(render(t, NewTextReporter(rep, true)))
+	plain := string(render(t, NewTextReporter(rep, true)))
+	color := string(render(t, NewTextReporter(rep, false)))
 	if strings.Contains(plain, "\x1b[") {
 		t.Error("plain text contains ANSI escapes")
 	}
@@ -197,7 +197,7 @@ func TestHTMLEscapesUserText(t *testing.T) {
 func TestReporterWriteErrors(t *testing.T) {
 	rep := seedReport()
 	for name, r := range map[string]Reporter{
-		"text": NewTextReporter(rep, false), "json": NewJSONReporter(rep), "markdown": NewMarkdownReporter(rep),
+		"text": NewTextReporter(rep, true), "json": NewJSONReporter(rep), "markdown": NewMarkdownReporter(rep),
 		"junit": NewJUnitReporter(rep), "html": NewHTMLReporter(rep),
 	} {
 		t.Run(name, func(t *testing.T) {

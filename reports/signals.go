@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"fmt"
 	"math"
 	"sort"
 	"time"
@@ -23,8 +22,7 @@ type request struct {
 // segment is a stretch of requests sent at one concurrency: a step, or one level
 // of a sweep step.
 type segment struct {
-	step string // the step's name
-	name string // the step's name, with "@level" for a sweep level
+	step string // the step's name (a sweep level's segment has its step's name)
 	c    int
 	wall time.Duration
 	reqs []request // ordered by start
@@ -66,7 +64,7 @@ func gather(sc *scenarios.Scenario, run *Run, ri RunInput) *signals {
 		rate := si.Step.Mode == scenarios.ModeRate || si.Step.Mode == scenarios.ModeRamp
 		if len(si.Levels) > 0 && si.Step.Mode == scenarios.ModeSweep {
 			for j, l := range si.Levels {
-				seg := segment{step: si.Step.Name, name: fmt.Sprintf("%s@%d", si.Step.Name, l.Concurrency), c: l.Concurrency,
+				seg := segment{step: si.Step.Name, c: l.Concurrency,
 					wall: l.Wall, reqs: toRequests(l.Results)}
 				if st != nil && j < len(st.Levels) {
 					seg.cpu = st.Levels[j].CPUUtil
@@ -75,7 +73,7 @@ func gather(sc *scenarios.Scenario, run *Run, ri RunInput) *signals {
 			}
 			continue
 		}
-		seg := segment{step: si.Step.Name, name: si.Step.Name, wall: si.Wall, reqs: toRequests(si.Results), rate: rate}
+		seg := segment{step: si.Step.Name, wall: si.Wall, reqs: toRequests(si.Results), rate: rate}
 		if st != nil {
 			seg.c, seg.cpu = st.Concurrency, st.CPUUtil
 			if sg.cores == 0 {
@@ -84,8 +82,14 @@ func gather(sc *scenarios.Scenario, run *Run, ri RunInput) *signals {
 		}
 		sg.segs = append(sg.segs, seg)
 	}
-	if sg.cores == 0 && len(run.Steps) > 0 {
-		sg.cores = coresFor(&run.Steps[0], builtin, sc.Target.Ideal)
+	for i := 0; sg.cores == 0 && i < len(run.Steps); i++ {
+		// An external target's cores are known only when the harness could tell
+		// (a loopback URL runs on this machine); they inform the diagnosis, while
+		// comparisons keep DESIGN.md's ideal (the concurrency).
+		sg.cores = coresFor(&run.Steps[i], builtin, sc.Target.Ideal)
+		if sg.cores == 0 {
+			sg.cores = run.Steps[i].Cores
+		}
 	}
 	sg.coresSet = sg.cores > 0
 	for _, seg := range sg.segs {
@@ -270,4 +274,21 @@ func (sg *signals) staircase(seg *segment) (float64, bool) {
 		lo, hi = math.Min(lo, l), math.Max(hi, l)
 	}
 	return (hi - lo) / (float64(len(lat)-1) * sg.service), true
+}
+
+// lockBusy is the share of a segment's time the model lock was held for
+// inference, by Little's law: successful throughput x mean Server-Timing infer
+// of its warm requests. Near 1 with requests waiting means the lock was the
+// bottleneck. ok is false without Server-Timing.
+func (sg *signals) lockBusy(seg *segment) (float64, bool) {
+	var infer []float64
+	for _, r := range seg.reqs {
+		if r.outcome == OK && r.st.Have && sg.warm(r) {
+			infer = append(infer, r.st.InferMs)
+		}
+	}
+	if len(infer) < 2 {
+		return 0, false
+	}
+	return sg.throughput(seg) * mean(infer) / 1000, true
 }

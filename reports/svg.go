@@ -34,7 +34,7 @@ func newChart(title string, w, h int, x0, x1, y0, y1 float64) *svgChart {
 	if y1 <= y0 {
 		y1 = y0 + 1
 	}
-	c := &svgChart{w: float64(w), h: float64(h), left: 58, right: 16, top: 28, bottom: 42, x0: x0, x1: x1, y0: y0, y1: y1}
+	c := &svgChart{w: float64(w), h: float64(h), left: 58, right: 16, top: 42, bottom: 42, x0: x0, x1: x1, y0: y0, y1: y1}
 	fmt.Fprintf(&c.b, `<svg viewBox="0 0 %d %d" width="%d" height="%d" role="img" class="chart">`, w, h, w, h)
 	fmt.Fprintf(&c.b, `<title>%s</title>`, html.EscapeString(title))
 	fmt.Fprintf(&c.b, `<text x="%g" y="16" class="ct">%s</text>`, c.left, html.EscapeString(title))
@@ -129,13 +129,13 @@ func (c *svgChart) label(x, y float64, text, anchor string) {
 	fmt.Fprintf(&c.b, `<text x="%.1f" y="%.1f" class="tl" text-anchor="%s">%s</text>`, c.px(x), c.py(y), anchor, html.EscapeString(text))
 }
 
-// legend writes coloured keys along the top right.
+// legend writes coloured keys right-aligned on the line under the title.
 func (c *svgChart) legend(names, colors []string) {
 	x := c.w - c.right
 	for i := len(names) - 1; i >= 0; i-- {
 		x -= float64(len([]rune(names[i])))*6.2 + 22
-		fmt.Fprintf(&c.b, `<rect x="%.1f" y="8" width="10" height="10" fill="%s"/>`, x, colors[i])
-		fmt.Fprintf(&c.b, `<text x="%.1f" y="17" class="tl">%s</text>`, x+14, html.EscapeString(names[i]))
+		fmt.Fprintf(&c.b, `<rect x="%.1f" y="23" width="10" height="10" fill="%s"/>`, x, colors[i])
+		fmt.Fprintf(&c.b, `<text x="%.1f" y="32" class="tl">%s</text>`, x+14, html.EscapeString(names[i]))
 	}
 }
 

@@ -10,11 +10,11 @@ import (
 // NewTextReporter returns a Reporter that writes r for people at a terminal:
 // each step's wall time and outcome per strategy (side by side when there are
 // several), latency, speedups and verdicts, scaling, expectations and the
-// diagnosis in plain words. color turns ANSI colour on; pass false when the
-// writer is not a terminal.
-func NewTextReporter(r *Report, color bool) Reporter {
+// diagnosis in plain words. plain turns ANSI colour off: pass true when the
+// writer is not a terminal (a file, a pipe, CI logs).
+func NewTextReporter(r *Report, plain bool) Reporter {
 	return func(w io.Writer) error {
-		tw := &textWriter{w: w, s: styler{color}}
+		tw := &textWriter{w: w, s: styler{color: !plain}}
 		tw.report(r)
 		if tw.err != nil {
 			return fmt.Errorf("write text report: %w", tw.err)
@@ -223,11 +223,11 @@ func (t *textWriter) scaling(runs []Run) {
 		}
 		var levels []string
 		for _, l := range sc.Levels {
-			levels = append(levels, fmt.Sprintf("%d: %.1f/s", l.Concurrency, l.ThroughputRPS))
+			levels = append(levels, fmt.Sprintf("%d: %s/s", l.Concurrency, fmtRate(l.ThroughputRPS)))
 		}
 		t.line("  %s, %s: %s", runs[i].Label(), sc.Step, strings.Join(levels, "  "))
 		if u := sc.USL; u != nil {
-			t.line("    USL sigma %.2f  kappa %.3f  r² %.2f  lambda %.1f/s", u.Sigma, u.Kappa, u.R2, u.LambdaRPS)
+			t.line("    USL sigma %.2f  kappa %.3f  r² %.2f  lambda %s/s", u.Sigma, u.Kappa, u.R2, fmtRate(u.LambdaRPS))
 		}
 		if sc.Note != "" {
 			t.line("    %s", t.s.paint(ansiDim, sc.Note))
@@ -302,6 +302,14 @@ func evidenceText(ev map[string]float64) string {
 		parts = append(parts, fmt.Sprintf("%s %s", k, fmtNum(ev[k])))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// fmtRate prints a rate with three significant digits or one decimal.
+func fmtRate(f float64) string {
+	if f < 100 {
+		return fmt.Sprintf("%.3g", f)
+	}
+	return fmt.Sprintf("%.1f", f)
 }
 
 // fmtNum prints a number with no more digits than it needs (up to 3 decimals).

@@ -1,7 +1,7 @@
 // Package scenarios owns contend's scenario files: the Scenario, Step, Compare
 // and Expect types, strict loading with errors that name the file, line and
 // field, the defaults (all in defaults.go), validation, and the scenarios that
-// ship with contend (*.yaml here, embedded in the binary; see Shipped).
+// ship with contend (*.yaml here, embedded in the binary; see LoadShipped).
 //
 // It imports nothing of contend: cmd, harness, reports, target and models import
 // it, never the other way round. It does not run anything; the harness does.

@@ -179,7 +179,7 @@ func TestLoadErrors(t *testing.T) {
 			`t.yaml:5: expect[0].step: unknown step "z" (steps: a)`,
 		}},
 		{"expect without step", head + "steps: [{name: a, mode: sequential, requests: 1}]\nexpect: [{max_errors: 0}]\n", []string{
-			`t.yaml:5: expect[0].step: no step named (want one of: a)`,
+			`t.yaml:5: expect[0].step: no step given (steps: a)`,
 		}},
 		{"expect unknown strategy", head + "steps: [{name: a, mode: sequential, requests: 1}]\nexpect:\n  - strategy: fixed\n    step: a\n    max_errors: 0\n", []string{
 			`t.yaml:6: expect[0].strategy: unknown strategy "fixed" (valid: naive, double-checked, once, eager)`,

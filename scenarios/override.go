@@ -21,12 +21,9 @@ func (s *Scenario) Clone() *Scenario {
 		c.Steps[i].Levels = slices.Clone(s.Steps[i].Levels)
 	}
 	c.Compare = slices.Clone(s.Compare)
-	c.Expect = make([]Expect, len(s.Expect))
-	for i, e := range s.Expect {
-		c.Expect[i] = e.clone()
-	}
-	if s.Expect == nil {
-		c.Expect = nil
+	c.Expect = slices.Clone(s.Expect)
+	for i := range c.Expect {
+		c.Expect[i] = c.Expect[i].clone()
 	}
 	c.lines = maps.Clone(s.lines)
 	return &c

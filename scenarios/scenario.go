@@ -76,11 +76,11 @@ type Target struct {
 
 // Builtin configures the built-in target: one fresh `contend serve` per strategy.
 type Builtin struct {
-	Strategies     []string `yaml:"strategies"`
-	Size           string   `yaml:"size"`       // tiny, base or large (default base)
-	Cold           bool     `yaml:"cold"`       // start each strategy's server without warming it
-	LoadDelay      Duration `yaml:"load_delay"` // added to each model load
-	IntraOpThreads int      `yaml:"intra_op_threads"`
+	Strategies     []string `yaml:"strategies"`       // run in this order (default DefaultStrategies)
+	Size           string   `yaml:"size"`             // tiny, base or large (default base)
+	Cold           bool     `yaml:"cold"`             // start each strategy's server without warming it
+	LoadDelay      Duration `yaml:"load_delay"`       // added to each model load
+	IntraOpThreads int      `yaml:"intra_op_threads"` // ONNX Runtime threads per inference (0: its default)
 }
 
 // Request is the HTTP request every step sends.
@@ -92,7 +92,8 @@ type Request struct {
 	Timeout Duration          `yaml:"timeout"` // per-request client timeout
 }
 
-// Step is one phase of load.
+// Step is one phase of load. Name defaults to Mode and must be unique in its
+// scenario; each mode takes only its own fields (Validate rejects the others).
 type Step struct {
 	Name string `yaml:"name"`
 	Mode string `yaml:"mode"`
@@ -120,7 +121,9 @@ type Compare struct {
 }
 
 // Expect is a pass/fail gate on one step of one strategy ("" strategy: every run).
-// Zero-valued pointers are unset.
+// A nil threshold is not checked; Validate requires at least one to be set.
+// MinSpeedup and MinEfficiency need a Compare whose Step is this step, and
+// MaxSigma a sweep step.
 type Expect struct {
 	Strategy      string    `yaml:"strategy"`
 	Step          string    `yaml:"step"`
@@ -131,6 +134,7 @@ type Expect struct {
 	MaxP99        *Duration `yaml:"max_p99"`
 	MaxSigma      *float64  `yaml:"max_sigma"`
 
+	// Line is where the expectation starts in its file (0 when unknown).
 	Line int `yaml:"-"`
 }
 

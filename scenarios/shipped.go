@@ -30,9 +30,9 @@ func ShippedNames() []string {
 	return names
 }
 
-// Shipped loads the shipped scenario called name ("seed-repro" or "seed-repro.yaml");
+// LoadShipped loads the shipped scenario called name ("seed-repro" or "seed-repro.yaml");
 // errors and Scenario.File name it as scenarios/NAME.yaml.
-func Shipped(name string) (*Scenario, error) {
+func LoadShipped(name string) (*Scenario, error) {
 	file := strings.TrimSuffix(name, ".yaml") + ".yaml"
 	if path.Base(file) != file {
 		return nil, fmt.Errorf("shipped scenario %q: not a plain name (shipped: %s)", name, strings.Join(ShippedNames(), ", "))

@@ -35,7 +35,7 @@ func TestShippedFilesLoad(t *testing.T) {
 			if err != nil {
 				t.Fatalf("LoadFile: %v", err)
 			}
-			embedded, err := Shipped(strings.TrimSuffix(f, ".yaml"))
+			embedded, err := LoadShipped(strings.TrimSuffix(f, ".yaml"))
 			if err != nil {
 				t.Fatalf("Shipped: %v", err)
 			}
@@ -63,22 +63,22 @@ func TestShippedFilesLoad(t *testing.T) {
 func TestShippedRejectsUnknownNames(t *testing.T) {
 	for _, name := range []string{"nope", "../go.mod", "sub/ci"} {
 		t.Run(name, func(t *testing.T) {
-			if s, err := Shipped(name); err == nil {
-				t.Errorf("Shipped(%q) = %v, want an error", name, s.Name)
+			if s, err := LoadShipped(name); err == nil {
+				t.Errorf("LoadShipped(%q) = %v, want an error", name, s.Name)
 			}
 		})
 	}
-	if s, err := Shipped("ci.yaml"); err != nil || s.Name != "ci" {
-		t.Errorf(`Shipped("ci.yaml") = %v, %v; want the ci scenario`, s, err)
+	if s, err := LoadShipped("ci.yaml"); err != nil || s.Name != "ci" {
+		t.Errorf(`LoadShipped("ci.yaml") = %v, %v; want the ci scenario`, s, err)
 	}
 }
 
 // TestShippedContents checks what each shipped scenario promises in the brief.
 func TestShippedContents(t *testing.T) {
 	load := func(name string) *Scenario {
-		s, err := Shipped(name)
+		s, err := LoadShipped(name)
 		if err != nil {
-			t.Fatalf("Shipped(%q): %v", name, err)
+			t.Fatalf("LoadShipped(%q): %v", name, err)
 		}
 		return s
 	}

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"encoding/json"
+	"maps"
 	"mime"
 	"net/url"
 	"slices"
@@ -57,9 +58,9 @@ func (v validator) fail(path, format string, args ...any) {
 	v.add(v.line(path), path, format, args...)
 }
 
-// line returns the line of path or of its nearest parent written in the file, or
-// 0 when there is none; it falls back to the document's first line only for a
-// missing top-level key.
+// line returns the line of path or of its nearest parent written in the file.
+// A missing top-level key gets the document's first line (where to add it);
+// anything else not written, such as a field set in code, gets 0.
 func (v validator) line(path string) int {
 	for p := path; ; {
 		if l, ok := v.s.lines[p]; ok {
@@ -71,10 +72,8 @@ func (v validator) line(path string) int {
 		}
 		p = p[:cut]
 	}
-	if _, written := v.s.lines[path]; !written && !strings.ContainsAny(path, ".[") && v.s.lines != nil {
-		if _, top := v.s.lines[""]; top {
-			return v.s.lines[""]
-		}
+	if !strings.ContainsAny(path, ".[") {
+		return v.s.lines[""]
 	}
 	return 0
 }
@@ -159,8 +158,8 @@ func (v validator) request() {
 	if u, err := url.ParseRequestURI(r.Path); err != nil || !strings.HasPrefix(r.Path, "/") || u.Host != "" {
 		v.fail("request.path", "%q is not a path (want one starting with /, such as /translate)", r.Path)
 	}
-	for name, value := range r.Headers {
-		p := "request.headers." + name
+	for _, name := range slices.Sorted(maps.Keys(r.Headers)) {
+		value, p := r.Headers[name], "request.headers."+name
 		if !isToken(name) {
 			v.fail(p, "%q is not a valid header name", name)
 		}
@@ -322,7 +321,7 @@ func (v validator) sweep(st Step, path string) {
 // stepRef checks that name, at path, names a step, and returns it.
 func (v validator) stepRef(name, path string) (Step, bool) {
 	if name == "" {
-		v.fail(path, "no step named (want one of: %s)", strings.Join(v.stepNames(), ", "))
+		v.fail(path, "no step given (steps: %s)", strings.Join(v.stepNames(), ", "))
 		return Step{}, false
 	}
 	i, ok := v.steps[name]

@@ -26,6 +26,10 @@
 //	GET /metrics      Prometheus text format (its own registry)
 //	/debug/pprof/...  only when Config.Pprof is set; mutex and block profiling on
 //
+// The strategies' locks are channels, so that a waiter can leave when its request's context
+// ends; a queue behind one therefore shows in the block profile (target.ctxMutex.Lock), not
+// in the mutex profile.
+//
 // Every /translate response, errors included, carries Server-Timing with wait (time blocked
 // in the strategy), load (model loading done by this request) and infer (tokenize, encode and
 // decode), in milliseconds. Errors are JSON, one code per cause:
@@ -44,8 +48,19 @@
 //	504 timeout            (the request's own deadline, Config.RequestTimeout, passed)
 //	499 canceled           (the client went away; logged, nobody reads it)
 //
-// Limits on content (text length, batch size) answer 422: the body was read and understood,
-// its content is refused. 413 is kept for bodies too large to read.
+// Limits on content (text length in runes or in model tokens, batch size) answer 422: the
+// body was read and understood, its content is refused. 413 is kept for bodies too large to
+// read. /readyz answers 503 not_ready (with Retry-After) until both models are loaded; under
+// the lazy strategies that is until the first /translate.
+//
+// # Requests, loads and contexts
+//
+// A request runs under its own context, bounded by Config.RequestTimeout. Waiting in a
+// strategy's lock gives up when that context ends, and a request whose context ended while it
+// queued is answered without running (counted in contend_requests_abandoned_total). A load,
+// though, runs under the server's lifetime, not the request that happened to start it: a
+// client that leaves does not throw away a load that the queue behind it needs, and closing
+// the server (Serve's context ending, or Close) abandons loads in progress.
 //
 // # Imports
 //

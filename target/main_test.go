@@ -189,8 +189,10 @@ func waitFor(t testing.TB, limit time.Duration, what string, cond func() bool) {
 // fakeTranslator is a Translator for fault injection: it answers "<name>:<text>" after an
 // optional gate opens, honouring ctx.
 type fakeTranslator struct {
-	name   string
-	gate   chan struct{} // when non-nil, Translate waits for it to close (or ctx to end)
+	name string
+	gate chan struct{} // when non-nil, Translate waits for it to close (or ctx to end)
+	// answer, when non-nil, replaces the translation once the gate has opened.
+	answer func(texts []string) ([]string, error)
 	calls  atomic.Int64
 	closed atomic.Bool
 }
@@ -210,6 +212,9 @@ func (f *fakeTranslator) Translate(ctx context.Context, texts []string) ([]strin
 		case <-ctx.Done():
 			return nil, fmt.Errorf("fake translate: %w", ctx.Err())
 		}
+	}
+	if f.answer != nil {
+		return f.answer(texts)
 	}
 	out := make([]string, len(texts))
 	for i, s := range texts {

@@ -18,6 +18,26 @@ import (
 	"contend/models/lexicon"
 )
 
+// ortReady initialises ONNX Runtime once per test binary.
+var ortReady = sync.OnceValue(func() error {
+	lib, err := models.ResolveLibrary("")
+	if err == nil {
+		err = models.InitRuntime(lib)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: run `make ort`", err)
+	}
+	return nil
+})
+
+// initRuntime fails the test loudly when ONNX Runtime cannot be initialised.
+func initRuntime(t testing.TB) {
+	t.Helper()
+	if err := ortReady(); err != nil {
+		t.Fatalf("onnx runtime unavailable: %v", err)
+	}
+}
+
 // tiny holds the tiny lexicon models, built once per test binary into a temporary directory.
 var tiny struct {
 	once sync.Once
@@ -29,23 +49,15 @@ var tiny struct {
 // failing the test loudly when the runtime is missing.
 func tinyModels(t testing.TB) string {
 	t.Helper()
+	initRuntime(t)
 	tiny.once.Do(func() {
-		lib, err := models.ResolveLibrary("")
-		if err != nil {
-			tiny.err = fmt.Errorf("%w: run `make ort`", err)
-			return
-		}
-		if err := models.InitRuntime(lib); err != nil {
-			tiny.err = fmt.Errorf("%w: run `make ort`", err)
-			return
-		}
 		tiny.root, tiny.err = os.MkdirTemp("", "contend-target-models-")
 		if tiny.err == nil {
 			tiny.err = lexicon.Build(tiny.root, lexicon.Tiny)
 		}
 	})
 	if tiny.err != nil {
-		t.Fatalf("real models unavailable: %v", tiny.err)
+		t.Fatalf("build tiny models: %v", tiny.err)
 	}
 	return tiny.root
 }

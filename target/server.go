@@ -205,6 +205,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) string {
 	p := r.URL.Path
 	switch {
 	case p == "/translate":
+		w.Header().Set("Server-Timing", timing{}.header()) // every /translate answer has one
 		if allowed(w, r, http.MethodPost) {
 			s.handleTranslate(w, r)
 		}
@@ -294,6 +295,15 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 		r.code = http.StatusOK
 	}
 	return r.ResponseWriter.Write(b)
+}
+
+// unwrapRecorder returns the writer net/http gave, so that http.MaxBytesReader can tell the
+// server to close the connection after a body that was too large.
+func unwrapRecorder(w http.ResponseWriter) http.ResponseWriter {
+	if rec, ok := w.(*statusRecorder); ok {
+		return rec.ResponseWriter
+	}
+	return w
 }
 
 // Unwrap lets http.ResponseController reach the connection (pprof's profile extends its

@@ -3,6 +3,7 @@ package target
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"runtime"
@@ -360,5 +361,46 @@ func TestCloseClosesModels(t *testing.T) {
 		if !tr.(*fakeTranslator).closed.Load() {
 			t.Errorf("%s not closed", tr.Name())
 		}
+	}
+}
+
+// TestInferenceFailures: a model failing on valid input answers 500 inference_failed (never
+// a dropped connection, even when it panics); a text too long for the model answers 422.
+func TestInferenceFailures(t *testing.T) {
+	tests := []struct {
+		name       string
+		answer     func([]string) ([]string, error)
+		wantStatus int
+		wantCode   string
+	}{
+		{"error", func([]string) ([]string, error) { return nil, errors.New("onnx run failed") },
+			http.StatusInternalServerError, CodeInferenceFailed},
+		{"panic", func([]string) ([]string, error) { panic("index out of range") },
+			http.StatusInternalServerError, CodeInferenceFailed},
+		{"wrong count", func([]string) ([]string, error) { return []string{"a", "b"}, nil },
+			http.StatusInternalServerError, CodeInferenceFailed},
+		{"too many tokens", func([]string) ([]string, error) {
+			return nil, fmt.Errorf("%w: text 0 has 600 tokens, the model takes 512", ErrTextTooLong)
+		}, http.StatusUnprocessableEntity, CodeTextTooLong},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			load := func(context.Context) (*Models, error) {
+				return &Models{
+					EnHi: &fakeTranslator{name: "fake/en-hi", answer: tt.answer},
+					HiEn: &fakeTranslator{name: "fake/hi-en"},
+				}, nil
+			}
+			_, ts := newTestServer(t, Config{Strategy: StrategyNaive, Load: load})
+			r := mustPost(t, ts, jsonBody("water", "en", "hi"))
+			if r.Status != tt.wantStatus || r.errorCode() != tt.wantCode {
+				t.Errorf("got %d %s, want %d %s", r.Status, r.Body, tt.wantStatus, tt.wantCode)
+			}
+			parseTiming(t, r)
+			// The naive lock was released: the other direction still works.
+			if r := mustPost(t, ts, jsonBody("पानी", "hi", "en")); r.Status != http.StatusOK {
+				t.Errorf("other direction after the failure: %d %s", r.Status, r.Body)
+			}
+		})
 	}
 }

@@ -68,7 +68,7 @@ func (s *Server) handleTranslate(w http.ResponseWriter, r *http.Request) {
 		fail(e)
 		return
 	}
-	req, e := decodeRequest(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	req, e := decodeRequest(http.MaxBytesReader(unwrapRecorder(w), r.Body, s.cfg.MaxBodyBytes))
 	if e != nil {
 		fail(e)
 		return

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 
 	"contend/harness"
 	"contend/harness/tui"
@@ -26,6 +27,7 @@ type runFlags struct {
 	tui         bool
 	noTUI       bool
 	baseline    string
+	baseReport  *reports.Report // loaded from baseline before any load is sent
 	allowRemote bool
 	size        string
 }
@@ -63,6 +65,11 @@ func runCommand(ctx context.Context, name string, args []string, stdout, stderr 
 	if err != nil {
 		return err
 	}
+	if f.baseline != "" {
+		if f.baseReport, err = readBaseline(f.baseline); err != nil {
+			return err
+		}
+	}
 	rep, err := execute(ctx, sc, f, stdout, stderr)
 	if err != nil {
 		return err
@@ -70,28 +77,12 @@ func runCommand(ctx context.Context, name string, args []string, stdout, stderr 
 	if name != "check" {
 		return nil
 	}
-	return gate(rep, f.baseline, sc, stderr)
+	return gate(rep, stderr)
 }
 
 // gate turns failed expectations (and baseline regressions) into exit code 3.
-func gate(rep *reports.Report, baselinePath string, sc *scenarios.Scenario, stderr io.Writer) error {
+func gate(rep *reports.Report, stderr io.Writer) error {
 	failed := rep.Failed()
-	if baselinePath != "" {
-		fh, err := os.Open(baselinePath)
-		if err != nil {
-			return fmt.Errorf("baseline: %w", err)
-		}
-		base, err := reports.ReadJSON(fh)
-		fh.Close()
-		if err != nil {
-			return fmt.Errorf("baseline %s: %w", baselinePath, err)
-		}
-		for _, e := range reports.CompareBaseline(rep, base, sc.Baseline) {
-			if !e.OK {
-				failed = append(failed, e)
-			}
-		}
-	}
 	if len(failed) == 0 {
 		return nil
 	}
@@ -99,6 +90,20 @@ func gate(rep *reports.Report, baselinePath string, sc *scenarios.Scenario, stde
 		fmt.Fprintf(stderr, "FAIL %s: %s\n", e.Name, e.Detail)
 	}
 	return fmt.Errorf("%w: %d of the scenario's checks failed", errExpectation, len(failed))
+}
+
+// readBaseline loads a saved report.json for check --baseline.
+func readBaseline(path string) (*reports.Report, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("baseline: %w", err)
+	}
+	defer fh.Close()
+	base, err := reports.ReadJSON(fh)
+	if err != nil {
+		return nil, fmt.Errorf("baseline %s: %w", path, err)
+	}
+	return base, nil
 }
 
 // execute runs the scenario with the live view, then renders and writes the report.
@@ -110,20 +115,27 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 		return nil, usagef("--format must be text, json or markdown, not %q", f.format)
 	}
 	if f.target != "" {
-		sc.Target.URL = f.target
-		sc.Target.Builtin = nil
+		next, err := sc.WithURL(f.target)
+		if err != nil {
+			return nil, usageError{err.Error()}
+		}
+		sc = next
 	}
 	if len(f.strategies) > 0 {
-		if sc.Target.Builtin == nil {
+		if !sc.IsBuiltin() {
 			return nil, usagef("--strategy applies to the built-in target, but this run attacks %s", sc.Target.URL)
 		}
-		sc.Target.Builtin.Strategies = f.strategies
+		next, err := sc.WithStrategies(f.strategies...)
+		if err != nil {
+			return nil, usageError{err.Error()}
+		}
+		sc = next
 	}
-	if f.size != "" && sc.Target.Builtin != nil {
+	if f.size != "" && sc.IsBuiltin() {
 		sc.Target.Builtin.Size = f.size
-	}
-	if err := scenarios.Validate(sc); err != nil {
-		return nil, usageError{err.Error()}
+		if err := sc.Validate(); err != nil {
+			return nil, usageError{err.Error()}
+		}
 	}
 	if f.out != "" {
 		if err := harness.CheckOutDir(f.out); err != nil {
@@ -177,6 +189,9 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 	}
 
 	rep := buildReport(sc, col)
+	if f.baseReport != nil {
+		rep.Baseline = reports.CompareBaseline(rep, f.baseReport, sc.Baseline)
+	}
 	if werr := writeOutputs(rep, f, stdout); werr != nil {
 		return rep, werr
 	}
@@ -300,8 +315,8 @@ func summarize(sc *scenarios.Scenario, t *harness.TargetResult) tui.Row {
 		c := run.Comparisons[0]
 		row.Speedup = c.Speedup
 		row.Verdict = c.Verdict
-		row.Sequential = stepWall(run, c.Base)
-		row.Concurrent = stepWall(run, c.Step)
+		row.Sequential = stepWall(&run, c.Base)
+		row.Concurrent = stepWall(&run, c.Step)
 	}
 	return row
 }
@@ -316,3 +331,10 @@ func diagnosisLines(rep *reports.Report) []string {
 	return out
 }
 
+func stepWall(run *reports.Run, name string) time.Duration {
+	st := run.StepNamed(name)
+	if st == nil {
+		return 0
+	}
+	return time.Duration(st.WallS * float64(time.Second))
+}

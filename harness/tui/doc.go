@@ -4,8 +4,8 @@
 // It is display only. It reads the harness.Event stream to its end (the Runner
 // blocks while nobody reads) and never drives load itself. The comparison rows
 // and the diagnosis come from the caller through the Summarize and Diagnose
-// options, so the package does not import reports; it imports harness and
-// scenarios, and nothing in cmd.
+// options; of reports it uses only the outcome classes (reports.Classify), so
+// that its error classes match the report's. It must not import cmd.
 //
 // The dashboard has three views, switched with tab:
 //
@@ -26,8 +26,10 @@
 //
 //	contend: scenario seed-repro: runs naive, double-checked; 2 steps
 //	[naive] run 1/2
-//	[naive] step 1/2 sequential: sequential, 4 requests
-//	[naive] sequential: 2/4 done, 2 ok, 0 timeouts, 0 errors, 1 in flight, 0.6 req/s, 3.2s
-//	[naive] step 1/2 sequential done in 6.4s: 4 ok, 0 timeouts, 0 errors
-//	contend: run finished in 31.2s
+//	[naive] step 2/2 concurrent: 4 concurrent, 4 requests
+//	[naive] concurrent: 1/4 done, ok 1, timeouts 0, errors 0, in flight 3, 0.6 req/s, 1.6s
+//	[naive] concurrent: 2/4 done, ok 1, timeouts 1, errors 0, in flight 2, 0.2 req/s, 10.0s
+//	[naive] step 2/2 concurrent done in 10.0s: ok 1, timeouts 3, errors 0
+//	[naive] run done
+//	contend: run finished in 27.5s
 package tui

@@ -7,8 +7,9 @@ import (
 	"contend/harness"
 )
 
-// Default sizes used until the terminal reports its own (and for outputs that
-// are not terminals, such as a test's buffer).
+// DefaultWidth and DefaultHeight are the window size assumed until the
+// terminal reports its own, and kept for outputs that are not terminals (a
+// test's buffer); WindowSize changes them.
 const (
 	DefaultWidth  = 80
 	DefaultHeight = 24

@@ -84,7 +84,7 @@ func (p *plainWriter) event(ev harness.Event) {
 			p.steps = len(ev.Scenario.Steps)
 			name = "scenario " + ev.Scenario.Name
 		}
-		p.printf("contend: %s: runs %s; %d steps", name, strings.Join(ev.Runs, ", "), p.steps)
+		p.printf("contend: %s: runs %s; %s", name, strings.Join(ev.Runs, ", "), plural(p.steps, "step"))
 	case harness.TargetStarted:
 		p.run = ev.Run
 		if p.runs > 0 {
@@ -105,15 +105,15 @@ func (p *plainWriter) event(ev harness.Event) {
 		if p.total > 0 {
 			done = fmt.Sprintf("%d/%d done", s.Done, p.total)
 		}
-		p.printf("%s%s: %s, %d ok, %d timeouts, %d errors, %d in flight, %.1f req/s, %s", p.tag(ev.Run), p.step,
-			done, s.OK, s.Timeouts, s.Errors, s.InFlight, s.Throughput, fmtDur(s.Elapsed))
+		p.printf("%s%s: %s, ok %d, timeouts %d, errors %d, in flight %d, %.1f req/s, %s", p.tag(ev.Run),
+			stepLabel(ev.Step, ev.Level), done, s.OK, s.Timeouts, s.Errors, s.InFlight, s.Throughput, fmtDur(s.Elapsed))
 	case harness.StepDone:
 		wall := ev.Snapshot.Elapsed
 		if ev.StepResult != nil && ev.StepResult.Wall > 0 {
 			wall = ev.StepResult.Wall
 		}
 		s := ev.Snapshot
-		p.printf("%s%s done in %s: %d ok, %d timeouts, %d errors", p.tag(ev.Run), p.stepOf(), fmtDur(wall),
+		p.printf("%s%s done in %s: ok %d, timeouts %d, errors %d", p.tag(ev.Run), p.stepOf(), fmtDur(wall),
 			s.OK, s.Timeouts, s.Errors)
 	case harness.TargetDone:
 		p.printf("%srun done", p.tag(ev.Run))

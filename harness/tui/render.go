@@ -75,6 +75,8 @@ func countTrue(b []bool) int {
 	return n
 }
 
+// renderHeader draws the first line: scenario, run, step, elapsed time and
+// status, leaving out the least needed parts first when the window is narrow.
 func renderHeader(st styles, h headerInfo, w int) string {
 	segs := []segment{{st.title.Render("contend"), 2}}
 	if h.scenario != "" {
@@ -121,6 +123,7 @@ func renderTabs(st styles, active view, w int) string {
 
 // stepInfo is the current step as the step block shows it.
 type stepInfo struct {
+	level    int // sweep level under way (0: not a sweep)
 	name     string
 	desc     string
 	total    int
@@ -144,13 +147,16 @@ func renderStep(st styles, s stepInfo, w int) []string {
 
 	var frac float64
 	var count string
+	// The count keeps the width it will have at the end, so the bar does not
+	// jitter as the numbers grow.
 	switch {
 	case s.total > 0:
 		frac = float64(s.snap.Done) / float64(s.total)
-		count = fmt.Sprintf("%d/%d", s.snap.Done, s.total)
+		count = padLeft(fmt.Sprintf("%d/%d", s.snap.Done, s.total), 2*len(strconv.Itoa(s.total))+1)
 	case s.duration > 0:
 		frac = float64(s.elapsed) / float64(s.duration)
-		count = fmtDur(min(s.elapsed, s.duration)) + "/" + fmtDur(s.duration)
+		whole := fmtTenths(s.duration)
+		count = padLeft(fmtTenths(min(s.elapsed, s.duration)), len(whole)) + "/" + whole
 	default:
 		count = strconv.Itoa(s.snap.Done) + " done"
 	}
@@ -164,6 +170,7 @@ func renderStep(st styles, s stepInfo, w int) []string {
 	snap := s.snap
 	counters := []segment{
 		{fmt.Sprintf("%.2f req/s", snap.Throughput), 5},
+		{levelNote(s.level, snap), 7},
 		{fmt.Sprintf("in flight %d", snap.InFlight), 6},
 		{st.ok.Render(fmt.Sprintf("ok %d", snap.OK)), 9},
 		{st.timeout.Render(fmt.Sprintf("timeouts %d", snap.Timeouts)), 9},
@@ -177,12 +184,26 @@ func renderStep(st styles, s stepInfo, w int) []string {
 	}
 }
 
+// fmtTenths writes a duration in seconds with one decimal, as a clock that
+// ticks every tenth of a second: 0.3s, 12.0s, 125.4s.
+func fmtTenths(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
+}
+
 // progressBar draws frac (0..1) of w cells filled, to an eighth of a cell.
 func progressBar(st styles, frac float64, w int) string {
 	n := int(math.Round(frac * float64(w*8)))
 	full, part := n/8, eighths[n%8]
 	rest := w - full - lipgloss.Width(part)
 	return st.bar.Render(strings.Repeat("█", full)+part) + st.dim.Render(strings.Repeat("░", rest))
+}
+
+// levelNote sums up a sweep's current level ("" for other steps).
+func levelNote(level int, s harness.Snapshot) string {
+	if level <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("level %d: %d done, %.2f req/s", level, s.LevelDone, s.LevelThroughput)
 }
 
 // Glyphs of the Server-Timing bar, distinct so the bar reads without colour.
@@ -265,216 +286,6 @@ func apportion(shares []float64, n int) []int {
 		}
 		out[j]++
 		rem[j] = -1
-	}
-	return out
-}
-
-// renderTable draws the comparison table: one row per finished run, and a
-// placeholder for each planned run still running or waiting.
-func renderTable(st styles, rows []Row, planned []string, current string, w int) []string {
-	if len(rows) == 0 && len(planned) == 0 {
-		return nil
-	}
-	have := map[string]bool{}
-	runW := len("run")
-	for _, r := range rows {
-		have[r.Run] = true
-		runW = max(runW, lipgloss.Width(r.Run))
-	}
-	for _, p := range planned {
-		runW = max(runW, lipgloss.Width(p))
-	}
-	runW = min(runW, max(w/3, 8))
-	cols := []struct {
-		title string
-		width int
-	}{{"sequential", 10}, {"concurrent", 10}, {"speedup", 7}, {"timeouts", 8}, {"verdict", 10}}
-	line := func(run string, cells []string) string {
-		var b strings.Builder
-		b.WriteString(pad(clip(run, runW), runW))
-		for i, c := range cells {
-			b.WriteString("  ")
-			if i == len(cells)-1 {
-				b.WriteString(c)
-			} else {
-				b.WriteString(padLeft(c, cols[i].width))
-			}
-		}
-		return clip(strings.TrimRight(b.String(), " "), w)
-	}
-	titles := make([]string, len(cols))
-	for i, c := range cols {
-		titles[i] = c.title
-	}
-	out := []string{st.head.Render(line("run", titles))}
-	for _, r := range rows {
-		timeouts := strconv.Itoa(r.Timeouts)
-		if r.Timeouts > 0 {
-			timeouts = st.timeout.Render(timeouts)
-		}
-		speedup := "-"
-		if r.Speedup > 0 {
-			speedup = fmt.Sprintf("%.2fx", r.Speedup)
-		}
-		out = append(out, line(r.Run, []string{durOrDash(r.Sequential), durOrDash(r.Concurrent), speedup,
-			timeouts, verdictStyle(st, r.Verdict).Render(orElse(r.Verdict, "-"))}))
-	}
-	for _, p := range planned {
-		if have[p] {
-			continue
-		}
-		state := "waiting"
-		if p == current {
-			state = "running"
-		}
-		out = append(out, st.dim.Render(line(p, []string{state})))
-	}
-	return out
-}
-
-func verdictStyle(st styles, v string) lipgloss.Style {
-	switch v {
-	case "parallel":
-		return st.good
-	case "partial":
-		return st.partial
-	case "serialized":
-		return st.bad
-	}
-	return st.bold
-}
-
-func durOrDash(d time.Duration) string {
-	if d <= 0 {
-		return "-"
-	}
-	return fmtDur(d)
-}
-
-// renderTallies draws the finished steps' counts, one line per step.
-func renderTallies(st styles, ts []tally, w int) []string {
-	if len(ts) == 0 {
-		return nil
-	}
-	runW, stepW := len("run"), len("step")
-	for _, t := range ts {
-		runW = max(runW, lipgloss.Width(t.run))
-		stepW = max(stepW, lipgloss.Width(t.step))
-	}
-	runW, stepW = min(runW, max(w/4, 8)), min(stepW, max(w/4, 8))
-	line := func(run, step, done, ok, to, errs, wall string) string {
-		return clip(pad(clip(run, runW), runW)+"  "+pad(clip(step, stepW), stepW)+"  "+padLeft(done, 5)+"  "+
-			padLeft(ok, 5)+"  "+padLeft(to, 8)+"  "+padLeft(errs, 6)+"  "+padLeft(wall, 7), w)
-	}
-	out := []string{st.head.Render(line("run", "step", "done", "ok", "timeouts", "errors", "wall"))}
-	for _, t := range ts {
-		to := strconv.Itoa(t.snap.Timeouts)
-		if t.snap.Timeouts > 0 {
-			to = st.timeout.Render(to)
-		}
-		errs := strconv.Itoa(t.snap.Errors)
-		if t.snap.Errors > 0 {
-			errs = st.errs.Render(errs)
-		}
-		out = append(out, line(t.run, t.step, strconv.Itoa(t.snap.Done), strconv.Itoa(t.snap.OK), to, errs,
-			fmtDur(t.wall)))
-	}
-	return out
-}
-
-// renderDiagnosis draws the diagnosis lines as bullets wrapped to w.
-func renderDiagnosis(st styles, lines []string, w int) []string {
-	if len(lines) == 0 {
-		return nil
-	}
-	out := []string{st.head.Render("diagnosis")}
-	for _, l := range lines {
-		wrapped := strings.Split(ansi.Wrap(l, max(w-2, 8), ""), "\n")
-		for i, part := range wrapped {
-			lead := "  "
-			if i == 0 {
-				lead = "• "
-			}
-			out = append(out, clip(lead+part, w))
-		}
-	}
-	return out
-}
-
-// maxSampleLines is how many lines one sample message may wrap to.
-const maxSampleLines = 3
-
-// renderErrors draws the failure classes with their counts and sample
-// messages, each wrapped to at most maxSampleLines lines.
-func renderErrors(st styles, b errorBook, w int) []string {
-	if b.total == 0 {
-		return []string{st.ok.Render("no failures so far")}
-	}
-	runW, classW := len("run"), len("class")
-	for _, c := range b.classes {
-		runW = max(runW, lipgloss.Width(c.run))
-		classW = max(classW, lipgloss.Width(c.name))
-	}
-	runW, classW = min(runW, max(w/5, 8)), min(classW, max(w/5, 8))
-	sampleAt := runW + 2 + classW + 2 + 6 + 2
-	line := func(run, class, count, sample string) string {
-		return clip(pad(clip(run, runW), runW)+"  "+pad(clip(class, classW), classW)+"  "+padLeft(count, 6)+"  "+
-			sample, w)
-	}
-	noun := "classes"
-	if len(b.classes) == 1 {
-		noun = "class"
-	}
-	out := []string{
-		st.errs.Render(fmt.Sprintf("%d failures in %d %s", b.total, len(b.classes), noun)),
-		st.head.Render(line("run", "class", "count", "sample")),
-	}
-	indent, sampleW := sampleAt, w-sampleAt
-	if sampleW < 24 { // too narrow beside the counts: samples go under them
-		indent, sampleW = 2, w-2
-	}
-	for _, c := range b.classes {
-		look := st.errs
-		if c.name == "timeout" {
-			look = st.timeout
-		}
-		var samples []string
-		for _, smp := range c.samples {
-			wrapped := strings.Split(ansi.Wrap(smp, sampleW, ""), "\n")
-			if len(wrapped) > maxSampleLines {
-				wrapped = wrapped[:maxSampleLines]
-				wrapped[maxSampleLines-1] = clip(wrapped[maxSampleLines-1]+" …", sampleW)
-			}
-			samples = append(samples, wrapped...)
-		}
-		first := ""
-		if indent == sampleAt && len(samples) > 0 {
-			first, samples = samples[0], samples[1:]
-		}
-		out = append(out, line(c.run, look.Render(clip(c.name, classW)), strconv.Itoa(c.count), st.dim.Render(first)))
-		for _, smp := range samples {
-			out = append(out, clip(strings.Repeat(" ", indent)+st.dim.Render(smp), w))
-		}
-	}
-	return out
-}
-
-// renderLogs draws the last h-1 log lines under a title.
-func renderLogs(st styles, logs []logLine, w, h int) []string {
-	if h < 2 {
-		return nil
-	}
-	out := []string{st.head.Render("target log")}
-	if len(logs) == 0 {
-		return append(out, st.dim.Render("nothing logged yet"))
-	}
-	logs = logs[max(0, len(logs)-(h-1)):]
-	for _, l := range logs {
-		prefix := ""
-		if l.run != "" {
-			prefix = st.dim.Render("[" + l.run + "] ")
-		}
-		out = append(out, clip(prefix+l.text, w))
 	}
 	return out
 }

@@ -58,6 +58,7 @@ func states(t *testing.T) map[string]model {
 		"naive-done":  at(upTo(stream, harness.TargetDone, "naive", 1)),
 		"dc-burst":    at(upTo(stream, harness.Result, "double-checked", 6)),
 		"final":       final,
+		"sweep":       at(upTo(sweepStream(), harness.Result, "naive", 10)),
 	}
 }
 
@@ -78,6 +79,8 @@ func TestScreensGolden(t *testing.T) {
 		{"dc-burst", overviewView, true},
 		{"dc-burst", latencyView, false},
 		{"final", overviewView, false},
+		{"sweep", overviewView, false},
+		{"sweep", latencyView, false},
 	}
 	for _, s := range shots {
 		for _, sz := range sizes {
@@ -132,8 +135,8 @@ func TestHelpersGolden(t *testing.T) {
 func TestScreensFit(t *testing.T) {
 	st := states(t)
 	for name, m := range st {
-		for _, w := range []int{20, 40, 60, 80, 100, 120, 160, 220} {
-			for _, h := range []int{6, 10, 16, 24, 40, 60} {
+		for _, w := range []int{20, 45, 79, 80, 120, 200} {
+			for _, h := range []int{5, 9, 24, 50} {
 				for v := range viewCount {
 					for _, help := range []bool{false, true} {
 						m.view, m.showHelp, m.width, m.height = v, help, w, h
@@ -165,11 +168,11 @@ func TestScreensAt80x24(t *testing.T) {
 	}{
 		{"naive-burst", overviewView, []string{"seed-repro", "naive 1/2", "step 2/2 concurrent", "1/4",
 			"in flight 3", "ok 1", "timeouts 0", "errors 0", "wait 0%", "infer 100%", "latency · naive",
-			"naive  (running)", "double-checked", "q quit"}},
-		{"naive-done", overviewView, []string{"timeouts 3", "naive", "10.0s", "double-checked  (waiting)"}},
+			"naive           running", "double-checked", "q quit"}},
+		{"naive-done", overviewView, []string{"timeouts 3", "naive", "10.0s", "double-checked  waiting"}},
 		{"naive-burst", latencyView, []string{"latency · naive", "histogram · concurrent · n=1", "│"}},
 		{"naive-done", errorsView, []string{"3 failures in 1 class", "timeout", "Client.Timeout", "target log",
-			"[naive] starting contend serve --strategy naive"}},
+			"starting contend serve --strategy naive"}},
 		{"final", overviewView, []string{"finished", "sequential", "concurrent", "speedup", "serialized",
 			"parallel", "diagnosis", "• naive: lock-serialized", "double-checked: parallel"}},
 	}

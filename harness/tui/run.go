@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -27,13 +28,14 @@ import (
 // and an error only when the terminal failed, in which case the rest of the
 // stream is written as Plain lines.
 func Run(ctx context.Context, events <-chan harness.Event, opts ...Option) error {
-	cfg := newConfig(opts)
+	_, err := run(ctx, events, newConfig(opts))
+	return err
+}
+
+// run is Run; it also returns the program's last model, for tests.
+func run(ctx context.Context, events <-chan harness.Event, cfg config) (model, error) {
 	if cfg.output == nil {
 		cfg.output = os.Stdout
-	}
-	r := lipgloss.NewRenderer(cfg.output)
-	if cfg.noColor || os.Getenv("NO_COLOR") != "" {
-		r.SetColorProfile(termenv.Ascii)
 	}
 	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithOutput(cfg.output), tea.WithoutSignalHandler()}
 	if cfg.inputSet {
@@ -42,7 +44,8 @@ func Run(ctx context.Context, events <-chan harness.Event, opts ...Option) error
 	if cfg.altScreen {
 		popts = append(popts, tea.WithAltScreen())
 	}
-	final, err := tea.NewProgram(newModel(events, cfg, newStyles(r)), popts...).Run()
+	st := newStyles(newRenderer(cfg.output, cfg.noColor))
+	final, err := tea.NewProgram(newModel(events, cfg, st), popts...).Run()
 	m, _ := final.(model)
 	if m.quit && cfg.onQuit != nil {
 		cfg.onQuit()
@@ -50,13 +53,23 @@ func Run(ctx context.Context, events <-chan harness.Event, opts ...Option) error
 	if err != nil && !(errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil) {
 		err = fmt.Errorf("live view: %w", err)
 		if !m.closed {
-			return errors.Join(err, Plain(cfg.output, events))
+			return m, errors.Join(err, Plain(cfg.output, events))
 		}
-		return err
+		return m, err
 	}
 	for range events {
 	}
-	return nil
+	return m, nil
+}
+
+// newRenderer makes the renderer of every style: without colour when noColor
+// is set or NO_COLOR is, else with what out supports.
+func newRenderer(out io.Writer, noColor bool, opts ...termenv.OutputOption) *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(out, opts...)
+	if noColor || os.Getenv("NO_COLOR") != "" {
+		r.SetColorProfile(termenv.Ascii)
+	}
+	return r
 }
 
 // IsTerminal reports whether f is a terminal (false for nil).

@@ -27,6 +27,8 @@ type script struct {
 	step      scenarios.Step
 	stepIndex int
 	stepStart time.Time
+	level     int // sweep level under way
+	levelAt   time.Time
 	snap      harness.Snapshot
 	timed     int
 	results   []vegeta.Result
@@ -96,8 +98,12 @@ func (s *script) result(sent time.Time, code uint16, errText string, inFlight in
 	s.snap.InFlight = inFlight
 	s.snap.Elapsed = s.now.Sub(s.stepStart)
 	s.snap.Throughput = float64(s.snap.Done) / s.snap.Elapsed.Seconds()
-	s.emit(harness.Event{Kind: harness.Result, Run: s.run, Step: s.step, StepIndex: s.stepIndex, Result: r,
-		Snapshot: s.snap})
+	if s.level > 0 {
+		s.snap.LevelDone++
+		s.snap.LevelThroughput = float64(s.snap.LevelDone) / s.now.Sub(s.levelAt).Seconds()
+	}
+	s.emit(harness.Event{Kind: harness.Result, Run: s.run, Step: s.step, StepIndex: s.stepIndex, Level: s.level,
+		Result: r, Snapshot: s.snap})
 }
 
 func (s *script) stepDone() {
@@ -193,6 +199,34 @@ func (s *script) sequential(step scenarios.Step, cold bool) {
 		s.result(sent, 200, "", 0, []float64{0, load, 1600})
 	}
 	s.stepDone()
+}
+
+// sweepLevel starts a sweep level.
+func (s *script) sweepLevel(level int) {
+	s.level, s.levelAt, s.snap.LevelDone = level, s.now, 0
+}
+
+// sweepStream is a sweep over concurrency 1, 2 and 4 against a target that
+// serializes: the latency grows in steps of the service time with the level.
+func sweepStream() []harness.Event {
+	step := scenarios.Step{Name: "sweep", Mode: scenarios.ModeSweep, Levels: []int{1, 2, 4}, RequestsPerLevel: 4}
+	s := newScript()
+	s.runStarted(&scenarios.Scenario{Name: "scaling", Steps: []scenarios.Step{step}}, "naive")
+	s.targetStarted("naive", 0)
+	s.stepStarted(step, 0)
+	s.events[len(s.events)-1].Total = 12
+	for _, level := range step.Levels {
+		s.sweepLevel(level)
+		for range 4 / level {
+			sent := s.now
+			for i := range level {
+				s.after(service)
+				wait := float64(i) * 1600
+				s.result(sent, 200, "", level-1-i, []float64{wait, 0, 1600})
+			}
+		}
+	}
+	return s.events
 }
 
 // upTo returns the events up to and including the n-th (from 1) event of kind

@@ -139,7 +139,7 @@ func (m model) chartBlock(w, h int) []string {
 }
 
 func (m model) histBlock(w, h int) []string {
-	name := stepLabel(m.step.step, m.step.level)
+	name := stepLabel(m.step.step, 0) // the whole step, every sweep level
 	if !m.step.begun {
 		name = "no step yet"
 	}
@@ -183,14 +183,15 @@ func (m model) headerInfo() headerInfo {
 
 func (m model) stepInfo() stepInfo {
 	s := m.step
-	return stepInfo{name: stepLabel(s.step, s.level), desc: describe(s.step, s.level, s.total, s.duration),
+	return stepInfo{level: s.level, name: stepLabel(s.step, s.level), desc: describe(s.step, s.level, s.total, s.duration),
 		total: s.total, duration: s.duration, elapsed: m.stepElapsed(), snap: s.snap, done: s.done, started: s.begun}
 }
 
 // block is part of a screen. stack lays blocks out top to bottom; when the
 // screen is too short it leaves out the lowest priority blocks first. A
 // flexible block (fill set) gets at least min rows, and shares the rows left
-// by weight, up to want rows (0: no limit).
+// by weight, up to want rows (0: no limit). The last block left is cut to fit
+// rather than left out.
 type block struct {
 	lines  []string
 	prio   int
@@ -229,13 +230,16 @@ func stack(h int, blocks ...block) []string {
 		}
 	}
 	for used > h {
-		j := -1
+		j, kept := -1, 0
 		for i, b := range blocks {
-			if keep[i] && (j < 0 || b.prio < blocks[j].prio) {
-				j = i
+			if keep[i] {
+				kept++
+				if j < 0 || b.prio < blocks[j].prio {
+					j = i
+				}
 			}
 		}
-		if j < 0 {
+		if kept <= 1 { // the last block stays, cut to fit
 			break
 		}
 		keep[j] = false

@@ -20,6 +20,7 @@ func BenchmarkTranslate(b *testing.B) {
 				b.Fatal(err)
 			}
 			m := loadTestModel(b, filepath.Join(dir, "en-hi"))
+			b.Cleanup(m.close)
 			src := m.encodeSource(b, tenWords)
 			m.greedy(b, src) // warm up
 			cpu0 := processCPU(b)

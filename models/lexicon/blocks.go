@@ -121,18 +121,18 @@ func (l layers) positions(h, ids, table string) string {
 }
 
 // positionTable returns the [maxPositions, d] table whose row t holds position code t in the
-// position subspace, and the query gain that makes attention between codes near one-hot.
-func (l layers) positionTable(name string) (string, float32, error) {
+// position subspace.
+func (l layers) positionTable(name string) (string, error) {
 	codes, err := signCodes("positions", maxPositions, l.s.positionDim, positionCoherence)
 	if err != nil {
-		return "", 0, fmt.Errorf("position codes: %w", err)
+		return "", fmt.Errorf("position codes: %w", err)
 	}
 	d := l.d()
 	t := make([]float32, maxPositions*d)
 	for p, c := range codes {
 		copy(t[p*d+l.s.contentDim:], c)
 	}
-	return l.g.floats(name, []int64{maxPositions, int64(d)}, t), alignGain, nil
+	return l.g.floats(name, []int64{maxPositions, int64(d)}, t), nil
 }
 
 // Position codes have pairwise inner products at most positionCoherence, so with queries

@@ -35,7 +35,7 @@ func buildDecoder(dir *direction, s spec, tgtCodes [][]float32) ([]byte, error) 
 		copy(shared[id*d:], tgtCodes[id])
 	}
 	table := g.floats("model.shared.weight", []int64{int64(v), int64(d)}, shared)
-	posTable, gain, err := l.positionTable("model.decoder.embed_positions.weight")
+	posTable, err := l.positionTable("model.decoder.embed_positions.weight")
 	if err != nil {
 		return nil, fmt.Errorf("decoder: %w", err)
 	}
@@ -54,7 +54,7 @@ func buildDecoder(dir *direction, s spec, tgtCodes [][]float32) ([]byte, error) 
 	h := g.node("MatMul", []string{g.node("Gather", []string{table, ids}, attrInt("axis", 0)), projName})
 	h = l.positions(h, ids, posTable)
 
-	h = l.align(h, enc, l.keyMask(encMask, 1), gain)
+	h = l.align(h, enc, l.keyMask(encMask, 1))
 
 	causal := l.causalMask(ids)
 	crossMask := l.keyMask(encMask, 1, 2)
@@ -78,14 +78,14 @@ func buildDecoder(dir *direction, s spec, tgtCodes [][]float32) ([]byte, error) 
 
 // align is the single-head alignment attention described at buildDecoder. It reads the
 // residual streams directly (no layer norm), so the position codes keep their exact scale.
-func (l layers) align(h, enc, mask string, gain float32) string {
+func (l layers) align(h, enc, mask string) string {
 	s := l.s
 	d := l.d()
 	pos := s.contentDim
 	wq := make([]float32, d*s.positionDim)
 	wk := make([]float32, d*s.positionDim)
 	for i := range s.positionDim {
-		wq[(pos+i)*s.positionDim+i] = gain
+		wq[(pos+i)*s.positionDim+i] = alignGain
 		wk[(pos+i)*s.positionDim+i] = 1
 	}
 	wv := make([]float32, d*s.contentDim)

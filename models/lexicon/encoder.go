@@ -28,7 +28,7 @@ func buildEncoder(dir *direction, s spec, tgtCodes [][]float32) ([]byte, error) 
 		}
 	}
 	table := g.floats("model.encoder.embed_tokens.weight", []int64{int64(len(trans)), int64(d)}, emb)
-	posTable, _, err := l.positionTable("model.encoder.embed_positions.weight")
+	posTable, err := l.positionTable("model.encoder.embed_positions.weight")
 	if err != nil {
 		return nil, fmt.Errorf("encoder: %w", err)
 	}

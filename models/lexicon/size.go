@@ -16,6 +16,9 @@ const (
 	Large Size = "large"
 )
 
+// DefaultSize is the size `contend models build` and the demo use when none is given.
+const DefaultSize = Base
+
 // ParseSize returns the Size named s ("tiny", "base" or "large").
 func ParseSize(s string) (Size, error) {
 	switch sz := Size(s); sz {

@@ -1,12 +1,3 @@
-// Command extract regenerates models/lexicon/data/eng-hin.tsv from the FreeDict English-Hindi
-// dictionary installed by Debian's dict-freedict-eng-hin package. Run it from models/lexicon:
-//
-//	go generate ./models/lexicon
-//
-// or directly:
-//
-//	go run ./internal/cmd/extract -index /usr/share/dictd/freedict-eng-hin.index \
-//	    -dict /usr/share/dictd/freedict-eng-hin.dict.dz -out data/eng-hin.tsv
 package main
 
 import (

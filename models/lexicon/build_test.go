@@ -1,0 +1,136 @@
+package lexicon
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	ort "github.com/yalue/onnxruntime_go"
+)
+
+func TestParseSize(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Size
+		wantErr bool
+	}{
+		{"tiny", Tiny, false},
+		{"base", Base, false},
+		{"large", Large, false},
+		{"", "", true},
+		{"Base", "", true},
+		{"huge", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseSize(tt.in)
+			if (err != nil) != tt.wantErr || got != tt.want {
+				t.Errorf("ParseSize(%q) = %q, %v; want %q, error %t", tt.in, got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestBuildUnknownSize(t *testing.T) {
+	dir := t.TempDir()
+	if err := Build(dir, Size("huge")); err == nil {
+		t.Fatal("Build with size huge: want an error")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("Build with a bad size wrote %d entries", len(entries))
+	}
+}
+
+// TestBuildDeterministic builds the tiny models twice and compares every file byte for byte.
+func TestBuildDeterministic(t *testing.T) {
+	first := builtModels(t, Tiny)
+	second := t.TempDir()
+	if err := Build(second, Tiny); err != nil {
+		t.Fatal(err)
+	}
+	files := []string{EncoderFile, DecoderFile, ConfigFile, TokenizerFile, TargetTokenizerFile}
+	for _, d := range Directions {
+		for _, f := range files {
+			t.Run(d+"/"+f, func(t *testing.T) {
+				a, err := os.ReadFile(filepath.Join(first, d, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := os.ReadFile(filepath.Join(second, d, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(a) == 0 || !bytes.Equal(a, b) {
+					t.Errorf("%s/%s differs between builds (%d and %d bytes)", d, f, len(a), len(b))
+				}
+			})
+		}
+		entries, err := os.ReadDir(filepath.Join(second, d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != len(files) {
+			t.Errorf("%s holds %d files, want %d (no temporaries left behind)", d, len(entries), len(files))
+		}
+	}
+}
+
+// TestConfig checks config.json against the graphs' real interface as ONNX Runtime reads it.
+func TestConfig(t *testing.T) {
+	initORT(t)
+	root := builtModels(t, Tiny)
+	tests := []struct {
+		dir, source, target string
+	}{
+		{"en-hi", "en", "hi"},
+		{"hi-en", "hi", "en"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dir, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join(root, tt.dir, ConfigFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var c modelConfig
+			if err := json.Unmarshal(raw, &c); err != nil {
+				t.Fatal(err)
+			}
+			want := contendConfig{Generator: "lexicon", Size: Tiny, SourceLang: tt.source, TargetLang: tt.target}
+			got := contendConfig{Generator: c.Contend.Generator, Size: c.Contend.Size, SourceLang: c.Contend.SourceLang, TargetLang: c.Contend.TargetLang}
+			if got != want {
+				t.Errorf("contend section %+v, want %+v", got, want)
+			}
+			if c.ModelType != "marian" || c.EOSTokenID != 0 || c.UnkTokenID != 1 ||
+				c.PadTokenID != c.VocabSize-1 || c.DecoderStartTokenID != c.PadTokenID || c.MaxLength != maxPositions {
+				t.Errorf("config ids: %+v", c)
+			}
+			if c.DModel != specs[Tiny].dModel() || c.EncoderLayers != specs[Tiny].layers {
+				t.Errorf("d_model %d, encoder_layers %d; want %d, %d", c.DModel, c.EncoderLayers, specs[Tiny].dModel(), specs[Tiny].layers)
+			}
+
+			ins, outs, err := ort.GetInputOutputInfo(filepath.Join(root, tt.dir, DecoderFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotIns := map[string]string{}
+			for _, in := range ins {
+				gotIns[in.Name] = in.Dimensions.String()
+			}
+			wantIns := map[string]string{
+				"input_ids":              "[-1 -1]",
+				"encoder_hidden_states":  ort.NewShape(-1, -1, int64(c.DModel)).String(),
+				"encoder_attention_mask": "[-1 -1]",
+			}
+			for name, shape := range wantIns {
+				if gotIns[name] != shape {
+					t.Errorf("decoder input %s has shape %q, want %q", name, gotIns[name], shape)
+				}
+			}
+			if len(outs) != 1 || outs[0].Name != "logits" || outs[0].Dimensions[2] != int64(c.VocabSize) {
+				t.Errorf("decoder outputs %v, want logits [batch, tgt_len, %d]", outs, c.VocabSize)
+			}
+		})
+	}
+}
