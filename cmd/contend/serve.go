@@ -57,7 +57,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	srv, err := target.NewServer(target.Config{
 		Strategy:     *strategy,
-		Load:         target.ModelLoader(root, *intraOp, *loadDelay),
+		Load:         target.ModelLoader(root, *intraOp, 0), // Config.LoadDelay adds the delay once
 		LoadDelay:    *loadDelay,
 		MaxBodyBytes: *maxBody,
 		Pprof:        pprofOn,
