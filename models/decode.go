@@ -8,136 +8,13 @@ import (
 	ort "github.com/yalue/onnxruntime_go"
 )
 
-// Names of graph inputs and outputs in Optimum and transformers.js exports.
-const (
-	inInputIDs       = "input_ids"
-	inAttentionMask  = "attention_mask"
-	inEncoderHidden  = "encoder_hidden_states"
-	inEncoderMask    = "encoder_attention_mask"
-	inUseCacheBranch = "use_cache_branch"
-	inPastPrefix     = "past_key_values."
-	outLastHidden    = "last_hidden_state"
-	outLogits        = "logits"
-)
-
-// mergedInputs describes the extra inputs of a decoder that can also run with a key/value
-// cache (decoder_model_merged.onnx). Without a cache they get use_cache_branch=false and
-// past_key_values.* tensors of zero sequence length, which the graph ignores.
-type mergedInputs struct {
-	useCacheBranch bool        // the graph declares use_cache_branch
-	past           []pastInput // declared past_key_values.* inputs
-}
-
-// pastInput is one past_key_values.* input and the sizes of its fixed dimensions.
-type pastInput struct {
-	name           string
-	heads, headDim int64
-}
-
-// loadEncoder opens encoder_model.onnx and checks its inputs.
-func (m *Model) loadEncoder(files modelFiles, so *ort.SessionOptions) error {
-	name := files.locate(encoderFile)
-	data, err := files.read(name)
-	if err != nil {
-		return err
-	}
-	feedable := func(in string) bool { return in == inInputIDs || in == inAttentionMask }
-	if m.enc, err = newSession(files.path(name), data, outLastHidden, feedable, so); err != nil {
-		return err
-	}
-	if err := m.enc.requireInput(inInputIDs, ort.TensorElementDataTypeInt64); err != nil {
-		return err
-	}
-	if _, ok := m.enc.input(inAttentionMask); ok {
-		return m.enc.requireInput(inAttentionMask, ort.TensorElementDataTypeInt64)
-	}
-	return nil
-}
-
-// loadDecoder opens decoder_model.onnx, or decoder_model_merged.onnx when only that exists,
-// and checks its inputs.
-func (m *Model) loadDecoder(files modelFiles, so *ort.SessionOptions) error {
-	name := files.locate(decoderFile, mergedDecoderFile)
-	data, err := files.read(name)
-	if err != nil {
-		return err
-	}
-	feedable := func(in string) bool {
-		switch in {
-		case inInputIDs, inEncoderHidden, inEncoderMask, inUseCacheBranch:
-			return true
-		}
-		return strings.HasPrefix(in, inPastPrefix)
-	}
-	if m.dec, err = newSession(files.path(name), data, outLogits, feedable, so); err != nil {
-		return err
-	}
-	if err := m.dec.requireInput(inInputIDs, ort.TensorElementDataTypeInt64); err != nil {
-		return err
-	}
-	if err := m.dec.requireInput(inEncoderHidden, ort.TensorElementDataTypeFloat); err != nil {
-		return err
-	}
-	if _, ok := m.dec.input(inEncoderMask); ok {
-		if err := m.dec.requireInput(inEncoderMask, ort.TensorElementDataTypeInt64); err != nil {
-			return err
-		}
-	}
-	return m.planMerged()
-}
-
-// planMerged records the placeholder inputs of a merged decoder; plain decoders have none.
-func (m *Model) planMerged() error {
-	var mi mergedInputs
-	for _, in := range m.dec.inputs {
-		switch {
-		case in.Name == inUseCacheBranch:
-			if in.DataType != ort.TensorElementDataTypeBool {
-				return fmt.Errorf("graph %s: input %q is %s, want bool", m.dec.path, in.Name, in.DataType)
-			}
-			mi.useCacheBranch = true
-		case strings.HasPrefix(in.Name, inPastPrefix):
-			p, err := m.pastShape(in)
-			if err != nil {
-				return err
-			}
-			mi.past = append(mi.past, p)
-		}
-	}
-	if mi.useCacheBranch || len(mi.past) > 0 {
-		m.merged = &mi
-	}
-	return nil
-}
-
-// pastShape takes heads and head size from the declared shape, or from the config when the
-// export left them symbolic.
-func (m *Model) pastShape(in ort.InputOutputInfo) (pastInput, error) {
-	if in.DataType != ort.TensorElementDataTypeFloat {
-		return pastInput{}, fmt.Errorf("graph %s: input %q is %s, want float", m.dec.path, in.Name, in.DataType)
-	}
-	p := pastInput{name: in.Name}
-	if d := in.Dimensions; len(d) == 4 {
-		p.heads, p.headDim = d[1], d[3]
-	}
-	if p.heads <= 0 && m.cfg.DecoderHeads > 0 {
-		p.heads = int64(m.cfg.DecoderHeads)
-	}
-	if p.headDim <= 0 && p.heads > 0 {
-		p.headDim = int64(m.cfg.DModel) / p.heads
-	}
-	if p.heads <= 0 || p.headDim <= 0 {
-		return pastInput{}, fmt.Errorf("graph %s: cannot size input %q (shape %v; config has no decoder_attention_heads)",
-			m.dec.path, in.Name, in.Dimensions)
-	}
-	return p, nil
-}
-
 // Translate implements Translator. Texts are tokenized and padded into one batch, encoded
 // once, then decoded greedily: each step feeds the tokens so far and appends the argmax of the
 // last position's logits (never the pad token), until every row has produced the
-// end-of-sequence token or the sequence reaches MaxLength. Unknown source words are copied
-// into the places of the unknown tokens of the output, in order. Blank texts translate to "".
+// end-of-sequence token or the sequence reaches MaxLength (or, for short sources, twice the
+// longest source's tokens plus 16, a guard against models that never stop). Unknown source
+// words are copied into the places of the unknown tokens of the output, in order. Blank
+// texts translate to "".
 func (m *Model) Translate(ctx context.Context, texts []string) ([]string, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
@@ -191,7 +68,11 @@ func (m *Model) translate(ctx context.Context, texts []string) ([]string, error)
 		return nil, err
 	}
 	defer enc.destroy()
-	generated, err := m.decode(ctx, ro, enc, len(rows))
+	longest := 0
+	for _, r := range rows {
+		longest = max(longest, len(r.ids))
+	}
+	generated, err := m.decode(ctx, ro, enc, len(rows), m.lengthLimit(longest))
 	if err != nil {
 		return nil, err
 	}
@@ -259,9 +140,26 @@ func (m *Model) encode(ctx context.Context, ro *ort.RunOptions, rows []sourceRow
 	return encoded{hidden: outs[0], mask: maskT}, nil
 }
 
-// decode runs greedy decoding for a batch of batch rows and returns each row's generated ids,
-// without the start token and without the end-of-sequence token.
-func (m *Model) decode(ctx context.Context, ro *ort.RunOptions, enc encoded, batch int) ([][]int64, error) {
+// Output length bound relative to the source, as fairseq's max_len_a and max_len_b: a model
+// that never produces the end-of-sequence token stops after lengthRatio*source+lengthSlack
+// tokens instead of running to a max_length of 512, which without a key/value cache costs
+// quadratic time. Real translations stay far below it (the lexicon models' output is as
+// long as their input).
+const (
+	lengthRatio = 2
+	lengthSlack = 16
+)
+
+// lengthLimit is the decoded length bound, counting the start token, for a batch whose
+// longest source has srcLen tokens: MaxLength, or less for short sources.
+func (m *Model) lengthLimit(srcLen int) int {
+	return min(m.cfg.MaxLength, lengthRatio*srcLen+lengthSlack)
+}
+
+// decode runs greedy decoding for a batch of batch rows, up to maxLen tokens counting the
+// start token, and returns each row's generated ids, without the start token and without the
+// end-of-sequence token.
+func (m *Model) decode(ctx context.Context, ro *ort.RunOptions, enc encoded, batch, maxLen int) ([][]int64, error) {
 	feed := map[string]ort.Value{inEncoderHidden: enc.hidden, inEncoderMask: enc.mask}
 	placeholders, err := m.placeholders(batch)
 	if err != nil {
@@ -272,7 +170,6 @@ func (m *Model) decode(ctx context.Context, ro *ort.RunOptions, enc encoded, bat
 		defer p.value.Destroy()
 	}
 
-	maxLen := m.cfg.MaxLength
 	seqs := make([][]int64, batch)
 	for b := range seqs {
 		seqs[b] = make([]int64, 1, maxLen)
@@ -362,43 +259,6 @@ func (m *Model) argmax(logits []float32) int64 {
 		}
 	}
 	return int64(best)
-}
-
-// namedValue is a placeholder input and its name.
-type namedValue struct {
-	name  string
-	value ort.Value
-}
-
-// placeholders builds the use_cache_branch=false flag and the empty past_key_values.* tensors
-// a merged decoder needs for a batch; none for a plain decoder.
-func (m *Model) placeholders(batch int) ([]namedValue, error) {
-	if m.merged == nil {
-		return nil, nil
-	}
-	var vals []namedValue
-	fail := func(err error) ([]namedValue, error) {
-		for _, v := range vals {
-			_ = v.value.Destroy()
-		}
-		return nil, fmt.Errorf("decoder placeholders: %w", err)
-	}
-	if m.merged.useCacheBranch {
-		flag, err := ort.NewTensor(ort.NewShape(1), []bool{false})
-		if err != nil {
-			return fail(err)
-		}
-		vals = append(vals, namedValue{inUseCacheBranch, flag})
-	}
-	for _, p := range m.merged.past {
-		shape := ort.NewShape(int64(batch), p.heads, 0, p.headDim)
-		t, err := ort.NewTensor(shape, []float32{})
-		if err != nil {
-			return fail(fmt.Errorf("%s: %w", p.name, err))
-		}
-		vals = append(vals, namedValue{p.name, t})
-	}
-	return vals, nil
 }
 
 // detokenize turns one row's generated ids into text, copying unknown source words through.

@@ -1,7 +1,9 @@
 package models
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -193,5 +195,51 @@ func TestLoadSharedTokenizer(t *testing.T) {
 	want := translateEach(t, tinyModel(t, "hi-en"), []string{text})
 	if slices.Equal(got, want) {
 		t.Errorf("decoding with the source vocabulary gave the reference %q", got)
+	}
+}
+
+func TestLengthLimit(t *testing.T) {
+	tests := []struct{ maxLength, srcLen, want int }{
+		{512, 1, 18},
+		{512, 12, 40},
+		{512, 300, 512},
+		{20, 12, 20},
+		{3, 1, 3},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("max%d/src%d", tt.maxLength, tt.srcLen), func(t *testing.T) {
+			m := &Model{cfg: Config{MaxLength: tt.maxLength}}
+			if got := m.lengthLimit(tt.srcLen); got != tt.want {
+				t.Errorf("lengthLimit(%d) with max_length %d = %d, want %d", tt.srcLen, tt.maxLength, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRunawayDecodingIsBounded(t *testing.T) {
+	// With an end-of-sequence id that the model never produces, decoding runs until the
+	// length bound: a source of 4 tokens ("water", </s> from the post-processor, the
+	// configured eos appended) allows 2*4+16-1 = 23 generated tokens, far below max_length.
+	dir := copyModel(t, "en-hi")
+	overwrite(generationConfigFile, `{"eos_token_id": 5}`)(t, dir)
+	m, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if m.Config().MaxLength < 100 {
+		t.Fatalf("max_length %d is too small for this test", m.Config().MaxLength)
+	}
+	ids, err := m.src.Encode("water")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Translate(context.Background(), []string{"water"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := m.lengthLimit(len(ids)) - 1
+	if n := len(strings.Fields(got[0])); n == 0 || n > limit {
+		t.Errorf("runaway translation %q has %d words, want 1..%d", got[0], n, limit)
 	}
 }

@@ -104,6 +104,10 @@ func modelName(cfgName, dir string) string {
 // Config returns the model's configuration as loaded, with MaxLength after options.
 func (m *Model) Config() Config { return m.cfg }
 
+// Tokenizers returns the source and target tokenizers (the same one when the model directory
+// has no target_tokenizer.json). They stay usable after Close.
+func (m *Model) Tokenizers() (source, target Tokenizer) { return m.src, m.tgt }
+
 // Close implements Translator. It waits for running Translate calls, then releases the
 // sessions. Closing twice is harmless.
 func (m *Model) Close() error {

@@ -11,7 +11,7 @@ var (
 	builtinKeys  = []string{"strategies", "size", "cold", "load_delay", "intra_op_threads"}
 	requestKeys  = []string{"method", "path", "headers", "body", "timeout"}
 	stepKeys     = []string{"name", "mode", "requests", "concurrency", "rate", "rate_to", "duration",
-		"levels", "requests_per_level", "warmup"}
+		"levels", "requests_per_level", "warmup", "timeout"}
 	compareKeys = []string{"base", "step"}
 	expectKeys  = []string{"strategy", "step", "max_timeouts", "max_errors", "min_speedup",
 		"min_efficiency", "max_p99", "max_sigma"}
@@ -131,6 +131,8 @@ func (d *decoder) step(n *yaml.Node, path string) Step {
 			st.RequestsPerLevel = d.integer(p.val, p.path)
 		case "warmup":
 			st.Warmup = d.integer(p.val, p.path)
+		case "timeout":
+			st.Timeout = d.duration(p.val, p.path)
 		}
 	})
 	return st

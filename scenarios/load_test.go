@@ -73,7 +73,7 @@ func TestLoadErrors(t *testing.T) {
 			`t.yaml:5: steps[0].mode: no mode (valid: sequential, concurrent, rate, ramp, sweep)`,
 		}},
 		{"field of another mode", head + "steps: [{mode: rate, rate: 5/s, duration: 1s, levels: [1, 2]}]\n", []string{
-			`t.yaml:4: steps[0].levels: levels does not belong to a rate step (rate steps take rate, duration, warmup)`,
+			`t.yaml:4: steps[0].levels: levels does not belong to a rate step (rate steps take rate, duration, warmup, timeout)`,
 		}},
 		{"empty field of another mode", head + "steps: [{mode: sequential, requests: 1, rate: 0}]\n", []string{
 			`t.yaml:4: steps[0].rate: rate does not belong to a sequential step`,
@@ -92,6 +92,9 @@ func TestLoadErrors(t *testing.T) {
 		}},
 		{"sequential with concurrency", head + "steps: [{mode: sequential, requests: 4, concurrency: 2}]\n", []string{
 			`t.yaml:4: steps[0].concurrency: a sequential step sends one request at a time (got concurrency 2)`,
+		}},
+		{"zero step timeout", head + "steps: [{mode: sequential, requests: 1, timeout: 0s}]\n", []string{
+			`t.yaml:4: steps[0].timeout: timeout 0s must be positive`,
 		}},
 		{"negative warmup", head + "steps: [{mode: sequential, requests: 1, warmup: -1}]\n", []string{
 			`t.yaml:4: steps[0].warmup: warmup -1 is negative`,

@@ -109,6 +109,9 @@ type Step struct {
 	RequestsPerLevel int   `yaml:"requests_per_level"`
 	// Warmup sends this many untimed requests before the step (0: none).
 	Warmup int `yaml:"warmup"`
+	// Timeout overrides the request's client timeout for this step (0: the
+	// request's). A cold-start step wants a longer one than a warm burst.
+	Timeout Duration `yaml:"timeout"`
 
 	// Line is where the step starts in its file (0 when unknown).
 	Line int `yaml:"-"`
@@ -226,4 +229,13 @@ func (st Step) PlannedDuration() time.Duration {
 // than for a number of requests.
 func (st Step) TimeBound() bool {
 	return st.Mode == ModeRate || st.Mode == ModeRamp
+}
+
+// ClientTimeout returns the client timeout for this step: its own timeout when set,
+// else the scenario request's.
+func (st Step) ClientTimeout(req Request) time.Duration {
+	if st.Timeout.Duration > 0 {
+		return st.Timeout.Duration
+	}
+	return req.Timeout.Duration
 }

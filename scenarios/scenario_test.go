@@ -212,3 +212,18 @@ func TestWithURL(t *testing.T) {
 		})
 	}
 }
+
+func TestStepClientTimeout(t *testing.T) {
+	src := "request: {timeout: 3s}\ntarget: {url: http://127.0.0.1:1}\nsteps:\n" +
+		"  - {name: cold, mode: sequential, requests: 1, timeout: 30s}\n" +
+		"  - {name: warm, mode: sequential, requests: 1}\n"
+	sc, err := Load(strings.NewReader(src), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []time.Duration{30 * time.Second, 3 * time.Second} {
+		if got := sc.Steps[i].ClientTimeout(sc.Request); got != want {
+			t.Errorf("step %d: ClientTimeout = %s, want %s", i, got, want)
+		}
+	}
+}

@@ -12,11 +12,11 @@ import (
 // The step fields each mode takes; any other step field written on a step of that
 // mode is an error.
 var modeFields = map[string][]string{
-	ModeSequential: {"requests", "concurrency", "warmup"},
-	ModeConcurrent: {"requests", "concurrency", "warmup"},
-	ModeRate:       {"rate", "duration", "warmup"},
-	ModeRamp:       {"rate", "rate_to", "duration", "warmup"},
-	ModeSweep:      {"levels", "requests_per_level", "warmup"},
+	ModeSequential: {"requests", "concurrency", "warmup", "timeout"},
+	ModeConcurrent: {"requests", "concurrency", "warmup", "timeout"},
+	ModeRate:       {"rate", "duration", "warmup", "timeout"},
+	ModeRamp:       {"rate", "rate_to", "duration", "warmup", "timeout"},
+	ModeSweep:      {"levels", "requests_per_level", "warmup", "timeout"},
 }
 
 // Validate checks the scenario as a whole: the target, the request, each step
@@ -234,6 +234,8 @@ func (v validator) present(st Step, path, field string) bool {
 		return st.RequestsPerLevel != 0
 	case "warmup":
 		return st.Warmup != 0
+	case "timeout":
+		return st.Timeout.Duration != 0
 	}
 	return false
 }
@@ -259,6 +261,9 @@ func (v validator) step(st Step, path string) {
 	}
 	if st.Warmup < 0 {
 		v.fail(path+".warmup", "warmup %d is negative", st.Warmup)
+	}
+	if v.present(st, path, "timeout") && st.Timeout.Duration <= 0 {
+		v.fail(path+".timeout", "timeout %s must be positive", st.Timeout)
 	}
 	switch st.Mode {
 	case ModeSequential, ModeConcurrent:
