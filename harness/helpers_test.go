@@ -210,10 +210,15 @@ func (p *probe) stats() (hits, maxFlight int) {
 }
 
 // serviceHandler takes d per request, one at a time when serialize is set (the
-// seed's naive lock), and sends a Server-Timing header.
+// seed's naive lock), and sends a Server-Timing header. It has no /metrics (404),
+// and the Runner's requests for it are not counted.
 func serviceHandler(p *probe, d time.Duration, serialize bool) http.Handler {
 	var lock sync.Mutex // the handler's global lock when serialize is set
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" {
+			http.NotFound(w, r)
+			return
+		}
 		p.enter()
 		defer p.leave()
 		begin := time.Now()

@@ -124,6 +124,10 @@ func TestRequestCounts(t *testing.T) {
 					t.Fatalf("result %d kept its body", i)
 				}
 			}
+			// The handler has no /metrics: the target's CPU is unknown.
+			if sr.TargetCPUSeconds != -1 {
+				t.Errorf("target CPU %v without /metrics, want -1", sr.TargetCPUSeconds)
+			}
 		})
 	}
 }

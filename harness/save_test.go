@@ -31,7 +31,7 @@ func TestSavedResultsAreVegetas(t *testing.T) {
 		t.Fatalf("RunDone error: %v", err)
 	}
 	res := log.only(t)
-	runDir := filepath.Join(out, "http_127.0.0.1_"+portOf(t, base))
+	runDir := filepath.Join(out, "127.0.0.1_"+portOf(t, base))
 	tests := []struct {
 		name string
 		path string

@@ -40,9 +40,21 @@ func (r *Runner) newTargetRun(em *emitter, p runPlan, label, base string) *targe
 		errorSamples: r.errorSamples,
 	}
 	if r.outDir != "" {
-		t.dir = runDir(r.outDir, label)
+		t.dir = runDir(r.outDir, dirLabel(label, base))
 	}
 	return t
+}
+
+// dirLabel names a run's directory: the strategy, or an external URL's host and
+// port (without the scheme's punctuation).
+func dirLabel(label, base string) string {
+	if base == "" {
+		return label
+	}
+	if u, err := url.Parse(base); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return label
 }
 
 // logf emits a Log event.

@@ -12,7 +12,7 @@ import (
 	"go.uber.org/goleak"
 )
 
-// TestMain removes the models built for this test binary.
+// TestMain removes the models built for this test binary and fails it if goroutines leaked.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	for _, dir := range append(fixture.extraDirs, fixture.dir) {
