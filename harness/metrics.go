@@ -70,12 +70,21 @@ func parseCPUSeconds(page []byte) (float64, bool) {
 type cpuMeter struct {
 	client *http.Client
 	base   string
+	// optional: the target may have no /metrics (an external service); after one
+	// failed sample the meter stops asking, so a missing or hanging endpoint
+	// costs one probe timeout per run, not two per step.
+	optional bool
+	missing  bool
 }
 
 // sample returns the counter now, or -1 when it cannot be read.
-func (m cpuMeter) sample(ctx context.Context) float64 {
+func (m *cpuMeter) sample(ctx context.Context) float64 {
+	if m.missing {
+		return -1
+	}
 	v, ok := scrapeCPU(ctx, m.client, m.base)
 	if !ok {
+		m.missing = m.optional
 		return -1
 	}
 	return v

@@ -188,7 +188,8 @@ func TestOpenLoopSendsAtRate(t *testing.T) {
 
 // TestOutcomesAreClassified checks that failures are data, counted by class.
 func TestOutcomesAreClassified(t *testing.T) {
-	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	slow := http.NewServeMux()
+	slow.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-time.After(5 * time.Second):
 		case <-r.Context().Done():
@@ -208,7 +209,7 @@ func TestOutcomesAreClassified(t *testing.T) {
 		want     reports.Outcome
 		wantDown bool // RunDone reports the target down
 	}{
-		{name: "slower than the client timeout", base: serve(t, slow), path: "/",
+		{name: "slower than the client timeout", base: serve(t, slow), path: "/slow",
 			opts: []harness.Option{harness.Timeout(100 * time.Millisecond)}, want: reports.Timeout},
 		{name: "500", base: serve(t, failing), path: "/", want: reports.Server5xx},
 		{name: "404", base: serve(t, mux), path: "/missing", want: reports.Client4xx},

@@ -118,6 +118,10 @@ func (r *Runner) runBuiltin(ctx context.Context, em *emitter, p runPlan, strateg
 	t.logf("%s: serving on %s", strategy, base)
 	if !p.builtin.Cold {
 		t.warmTarget(ctx)
+		if err := c.exited(); err != nil {
+			res.Err = err
+			return res
+		}
 	}
 	res.Steps, res.Err = t.runSteps(ctx, p)
 	if res.Err == nil {
@@ -130,6 +134,7 @@ func (r *Runner) runBuiltin(ctx context.Context, em *emitter, p runPlan, strateg
 func (r *Runner) runExternal(ctx context.Context, em *emitter, p runPlan, base string) TargetResult {
 	res := TargetResult{Run: base, URL: base}
 	t := r.newTargetRun(em, p, base, base)
+	t.meter.optional = true
 	res.Steps, res.Err = t.runSteps(ctx, p)
 	return res
 }
