@@ -37,7 +37,11 @@ type attackEnd struct {
 // attack runs one vegeta attack against the target until its pacer or duration
 // ends it, ctx is cancelled, or the target is found dead.
 func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
-	client, closeIdle := newAttackClient(ctx, t.timeout, spec.plan.conns)
+	timeout := t.timeout
+	if spec.plan.timeout > 0 {
+		timeout = spec.plan.timeout
+	}
+	client, closeIdle := newAttackClient(ctx, timeout, spec.plan.conns)
 	defer closeIdle()
 
 	var sent atomic.Int64

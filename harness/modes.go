@@ -12,9 +12,10 @@ import (
 
 // attackPlan is how one vegeta attack runs: a whole step, or one level of a sweep.
 type attackPlan struct {
-	level      int // sweep concurrency level, 0 for other modes
-	workers    int // workers started up front
-	maxWorkers int // workers the attacker may grow to
+	timeout    time.Duration // the step's own client timeout, 0 for the run's
+	level      int           // sweep concurrency level, 0 for other modes
+	workers    int           // workers started up front
+	maxWorkers int           // workers the attacker may grow to
 	pacer      vegeta.Pacer
 	duration   time.Duration // 0: until the pacer stops
 	total      int           // hits planned, 0 for time-bound attacks

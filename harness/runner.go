@@ -147,6 +147,11 @@ func (r *Runner) plan(sc *scenarios.Scenario) (runPlan, error) {
 			return p, fmt.Errorf("scenario %q: steps %q and %q share a name", sc.Name, prev, step.Name)
 		}
 		files[fileSafe(step.Name)] = step.Name
+		if r.timeout == 0 && step.Timeout.Duration > 0 {
+			for j := range plans {
+				plans[j].timeout = step.Timeout.Duration
+			}
+		}
 		p.steps = append(p.steps, plans)
 	}
 

@@ -430,3 +430,26 @@ func TestSlowConsumerDoesNotSlowTheAttack(t *testing.T) {
 		t.Errorf("step wall %s includes the reader's delay", wall)
 	}
 }
+
+// TestStepTimeoutOverridesRequestTimeout: a step's own timeout (a cold start's)
+// replaces the request's client timeout for that step only.
+func TestStepTimeoutOverridesRequestTimeout(t *testing.T) {
+	p := &probe{}
+	base := serve(t, serviceHandler(p, 150*time.Millisecond, false))
+	long := sequential("long", 2)
+	long.Timeout = scenarios.Duration{Duration: 5 * time.Second}
+	sc := urlScenario(base, "/", long, sequential("short", 2))
+	sc.Request.Timeout = scenarios.Duration{Duration: 50 * time.Millisecond}
+	log := run(t, context.Background(), harness.New(), sc)
+	res := log.only(t)
+	if len(res.Steps) != 2 {
+		t.Fatalf("got %d steps, want 2", len(res.Steps))
+	}
+	for i, want := range []reports.Outcome{reports.OK, reports.Timeout} {
+		for _, r := range res.Steps[i].Results {
+			if got := reports.Classify(&r); got != want {
+				t.Errorf("step %s: outcome %s, want %s (%s)", res.Steps[i].Step.Name, got, want, r.Error)
+			}
+		}
+	}
+}
