@@ -3,7 +3,6 @@ package reports
 import (
 	"fmt"
 	"math"
-	"time"
 
 	"contend/scenarios"
 )
@@ -24,12 +23,8 @@ func (sg *signals) coldStart(sc *scenarios.Scenario) []Diagnosis {
 
 func (sg *signals) coldStartTimed() []Diagnosis {
 	var loadMs float64
-	var loadStart time.Time
-	for i, l := range sg.loaders {
+	for _, l := range sg.loaders {
 		loadMs = math.Max(loadMs, l.st.LoadMs)
-		if i == 0 || l.start.Before(loadStart) {
-			loadStart = l.start
-		}
 	}
 	var blocked, later []float64
 	step := ""
@@ -38,7 +33,9 @@ func (sg *signals) coldStartTimed() []Diagnosis {
 			if r.st.LoadMs > 0 {
 				continue
 			}
-			if r.start.Before(loadStart) || !r.start.Before(sg.loadEnd) {
+			// A request sent before the load ended waited on it, even one sent a
+			// moment before the loader itself (a burst's requests race to the lock).
+			if !r.start.Before(sg.loadEnd) {
 				if !r.start.Before(sg.loadEnd) && r.outcome == OK && r.st.Have {
 					later = append(later, r.st.WaitMs)
 				}

@@ -196,6 +196,14 @@ func TestDiagnoseColdStart(t *testing.T) {
 	}{
 		{name: "server timing", sc: builtinScenario(true), run: coldBurst(), blocked: 3, basis: BasisServerTiming,
 			summary: "3 requests of the cold burst waited on the model load (2.00s on average, of a 2.00s load); the 3 requests after it waited"},
+		{name: "waiters sent a moment before the loader", sc: builtinScenario(true), run: func() RunInput {
+			ri := coldBurst()
+			burst := ri.Steps[0].Results
+			// The loader's request left last: the burst raced to the lock.
+			burst[0].Timestamp = burst[0].Timestamp.Add(ms(3))
+			return ri
+		}(), blocked: 3, basis: BasisServerTiming,
+			summary: "3 requests of the cold burst waited on the model load"},
 		{name: "latency alone", sc: urlScenario(), run: untimedCold(), blocked: 4, basis: BasisLatency,
 			summary: "the first 4 requests took at least 2.20s, 22.0x the usual 100ms"},
 		{name: "warm target: no finding", sc: builtinScenario(false), run: untimedCold()},
