@@ -109,7 +109,14 @@ func TestTextReporter(t *testing.T) {
 		"the hardware is the limit, not a lock",
 		"Latency percentiles are over successful requests",
 	} {
-		mustContain(t, plain, want)
+		// Prose is word-wrapped: compare with runs of white space folded.
+		mustContain(t, strings.Join(strings.Fields(plain), " "), strings.Join(strings.Fields(want), " "))
+	}
+	_, prose, _ := strings.Cut(plain, "\nDiagnosis\n")
+	for _, line := range strings.Split(prose, "\n") {
+		if n := len([]rune(line)); n > TextWidth {
+			t.Errorf("line of %d columns, over TextWidth %d: %q", n, TextWidth, line)
+		}
 	}
 }
 

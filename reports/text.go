@@ -42,6 +42,43 @@ func (t *textWriter) rows(rows [][]cell) {
 	}
 }
 
+// TextWidth is the column at which the text report wraps its prose (the diagnosis
+// and its evidence), so a standard 80-column terminal shows it without broken words.
+const TextWidth = 80
+
+// para writes text word-wrapped at TextWidth, every line starting with indent.
+func (t *textWriter) para(indent, style, text string) {
+	for _, l := range wrapWords(text, TextWidth-len(indent)) {
+		t.line("%s%s", indent, t.s.paint(style, l))
+	}
+}
+
+// wrapWords splits text into lines of at most width runes, breaking at spaces; a
+// single word longer than width stands on a line of its own.
+func wrapWords(text string, width int) []string {
+	var lines []string
+	var cur strings.Builder
+	n := 0
+	for _, w := range strings.Fields(text) {
+		wl := len([]rune(w))
+		if n > 0 && n+1+wl > width {
+			lines = append(lines, cur.String())
+			cur.Reset()
+			n = 0
+		}
+		if n > 0 {
+			cur.WriteByte(' ')
+			n++
+		}
+		cur.WriteString(w)
+		n += wl
+	}
+	if n > 0 {
+		lines = append(lines, cur.String())
+	}
+	return lines
+}
+
 func (t *textWriter) heading(s string) { t.line("\n%s", t.s.paint(ansiBold, s)) }
 
 func (t *textWriter) report(r *Report) {
@@ -206,7 +243,7 @@ func (t *textWriter) comparisons(runs []Run) {
 	t.heading("Speedups")
 	t.rows(rows)
 	for _, d := range details {
-		t.line("  %s", t.s.paint(ansiDim, d))
+		t.para("  ", ansiDim, d)
 	}
 }
 
@@ -230,7 +267,7 @@ func (t *textWriter) scaling(runs []Run) {
 			t.line("    USL sigma %.2f  kappa %.3f  r² %.2f  lambda %s/s", u.Sigma, u.Kappa, u.R2, fmtRate(u.LambdaRPS))
 		}
 		if sc.Note != "" {
-			t.line("    %s", t.s.paint(ansiDim, sc.Note))
+			t.para("    ", ansiDim, sc.Note)
 		}
 	}
 }
@@ -272,9 +309,9 @@ func (t *textWriter) diagnosis(runs []Run) {
 				where += ", " + d.Step
 			}
 			t.line("  %s: %s", where, t.s.paint(kindStyle(d.Kind), d.Kind))
-			t.line("    %s", d.Summary)
+			t.para("    ", "", d.Summary)
 			if ev := evidenceText(d.Evidence); ev != "" {
-				t.line("    %s", t.s.paint(ansiDim, "evidence: "+ev))
+				t.para("    ", ansiDim, "evidence: "+ev)
 			}
 		}
 	}
