@@ -178,6 +178,8 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 			tui.Summarize(func(t *harness.TargetResult) tui.Row { return summarize(sc, t) }),
 			tui.Diagnose(func() []string { return diagnosisLines(buildReport(sc, col)) }),
 		)
+		// The dashboard's last frame stays on screen; start the report below it.
+		fmt.Fprintln(stdout)
 	} else {
 		err = tui.Plain(stderr, display)
 	}
