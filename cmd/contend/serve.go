@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 
-	"contend/models"
 	"contend/target"
 )
 
@@ -31,14 +30,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if _, err := target.ParseStrategy(*strategy, nil); err != nil {
 		return usageError{err.Error()}
 	}
-	lib, err := models.ResolveLibrary(*ortLib)
-	if err != nil {
-		return err
-	}
-	if err := models.InitRuntime(lib); err != nil {
-		return err
-	}
-	root, err := models.ResolveModelsRoot(*modelsDir, *size)
+	root, err := openModels(*ortLib, *modelsDir, *size)
 	if err != nil {
 		return err
 	}

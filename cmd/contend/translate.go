@@ -27,14 +27,7 @@ func cmdTranslate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if pair != "en-hi" && pair != "hi-en" {
 		return usagef("unsupported language pair %s (want en-hi or hi-en)", pair)
 	}
-	lib, err := models.ResolveLibrary(*ortLib)
-	if err != nil {
-		return err
-	}
-	if err := models.InitRuntime(lib); err != nil {
-		return err
-	}
-	root, err := models.ResolveModelsRoot(*modelsDir, *size)
+	root, err := openModels(*ortLib, *modelsDir, *size)
 	if err != nil {
 		return err
 	}
@@ -49,4 +42,17 @@ func cmdTranslate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintln(stdout, out[0])
 	return nil
+}
+
+// openModels starts ONNX Runtime (explicit library, else $CONTEND_ORT_LIB, else the
+// provisioned one) and finds the model root: dir, else the built-in models of size.
+func openModels(ortLib, dir, size string) (string, error) {
+	lib, err := models.ResolveLibrary(ortLib)
+	if err != nil {
+		return "", err
+	}
+	if err := models.InitRuntime(lib); err != nil {
+		return "", err
+	}
+	return models.ResolveModelsRoot(dir, size)
 }
