@@ -179,3 +179,47 @@ func TestVegetaReadsSavedResults(t *testing.T) {
 		t.Errorf("vegeta report does not count 8 requests:\n%s", rep)
 	}
 }
+
+// TestReportRerendersAndMerges re-renders saved report.json files with `contend report`
+// and merges two runs into one report.
+func TestReportRerendersAndMerges(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "external.yaml")
+	if err := os.WriteFile(path, []byte(externalScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var saved []string
+	for _, serialized := range []bool{true, false} {
+		out := t.TempDir()
+		srv := newCountingServer(t, serialized)
+		if r := contend(t, 2*time.Minute, "run", path, "--no-tui", "--target", srv.URL(), "--out", out); r.code != 0 {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		saved = append(saved, filepath.Join(out, "report.json"))
+	}
+	merged := t.TempDir()
+	r := contend(t, time.Minute, append([]string{"report", "--format", "json", "--out", merged}, saved...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	rep := decodeReport(t, r.stdout)
+	if len(rep.Runs) != 2 {
+		t.Fatalf("merged report has %d runs, want 2", len(rep.Runs))
+	}
+	var verdicts []string
+	for _, run := range rep.Runs {
+		for _, c := range run.Comparisons {
+			verdicts = append(verdicts, c.Verdict)
+		}
+	}
+	if strings.Join(verdicts, ",") != "serialized,parallel" {
+		t.Errorf("merged verdicts %v, want serialized then parallel", verdicts)
+	}
+	for _, f := range []string{"report.html", "report.md", "junit.xml"} {
+		if _, err := os.Stat(filepath.Join(merged, f)); err != nil {
+			t.Errorf("report --out lacks %s: %v", f, err)
+		}
+	}
+	if r := contend(t, time.Minute, "report", filepath.Join(merged, "report.html")); r.code != exitError {
+		t.Errorf("report on an HTML file: exit %d, want %d", r.code, exitError)
+	}
+}
