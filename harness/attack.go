@@ -81,6 +81,7 @@ func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
 				break
 			}
 			done++
+			t.check.apply(res)
 			class := reports.Classify(res)
 			spec.onResult(res, class, int(sent.Load()-done))
 			if class == reports.Refused && t.child == nil && !probing && time.Since(lastProbe) >= probeEvery {

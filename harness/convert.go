@@ -28,6 +28,9 @@ func (t *TargetResult) ReportRun() reports.RunInput {
 			Cores:            s.Cores,
 			RawPath:          s.RawPath,
 		}
+		for _, r := range s.Resources {
+			step.Resources = append(step.Resources, reports.ResourceSample(r))
+		}
 		for _, l := range s.Levels {
 			step.Levels = append(step.Levels, reports.LevelInput{
 				Concurrency:      l.Concurrency,

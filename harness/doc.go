@@ -27,6 +27,18 @@
 // output goes to <out>/<run>/serve.log. It is stopped with SIGTERM (SIGKILL after
 // a grace period) after its steps, on cancellation and when the Runner panics.
 //
+// Every response is checked against the scenario's request.expect before it is
+// classified: a 2xx or 3xx with another status than the one asked for, or a body
+// that is not JSON when JSON is expected (the default against the built-in
+// target), becomes a failed result whose error says why ("response is not JSON:
+// invalid character 'g' looking for beginning of value"), classified as other.
+//
+// While a step runs, the target's /metrics is sampled every SampleEvery (2 s) for
+// process_resident_memory_bytes, go_goroutines and process_open_fds into
+// StepResult.Resources, in bounded memory (past 1024 samples every other one is
+// dropped and the interval doubles). A target whose /metrics is absent or holds
+// none of them is not sampled, and no sample is recorded.
+//
 // With OutDir, each step's raw results are saved in vegeta's gob encoding as
 // <out>/<run>/<step>.bin (a sweep: <step>-c<level>.bin), readable by
 // `vegeta report` and `vegeta plot`. Response bodies are not saved.

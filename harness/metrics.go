@@ -29,41 +29,59 @@ func scrapeCPU(ctx context.Context, c *http.Client, base string) (float64, bool)
 // parseCPUSeconds finds process_cpu_seconds_total in a Prometheus text exposition.
 // Labelled series are summed (a plain process exports one, unlabelled).
 func parseCPUSeconds(page []byte) (float64, bool) {
-	var (
-		sum   float64
-		found bool
-	)
+	v, ok := parseMetrics(page, cpuMetric)[cpuMetric]
+	return v, ok
+}
+
+// parseMetrics finds the named metrics in a Prometheus text exposition and returns
+// the value of each one present: labelled series of one name are summed. Negative,
+// NaN and infinite values are skipped.
+func parseMetrics(page []byte, names ...string) map[string]float64 {
+	out := make(map[string]float64, len(names))
 	sc := bufio.NewScanner(bytes.NewReader(page))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
-		rest, ok := strings.CutPrefix(line, cpuMetric)
-		if !ok || rest == "" {
+		if line == "" || line[0] == '#' {
 			continue
 		}
-		switch rest[0] {
-		case ' ', '\t':
-		case '{':
-			end := strings.LastIndexByte(rest, '}')
-			if end < 0 {
-				continue
+		for _, name := range names {
+			if v, ok := sampleValue(line, name); ok {
+				out[name] += v
+				break
 			}
-			rest = rest[end+1:]
-		default:
-			continue // a longer metric name sharing the prefix
 		}
-		fields := strings.Fields(rest)
-		if len(fields) == 0 {
-			continue
-		}
-		v, err := strconv.ParseFloat(fields[0], 64)
-		if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-			continue
-		}
-		sum += v
-		found = true
 	}
-	return sum, found
+	return out
+}
+
+// sampleValue returns the value of an exposition line when it is a sample of the
+// metric called name.
+func sampleValue(line, name string) (float64, bool) {
+	rest, ok := strings.CutPrefix(line, name)
+	if !ok || rest == "" {
+		return 0, false
+	}
+	switch rest[0] {
+	case ' ', '\t':
+	case '{':
+		end := strings.LastIndexByte(rest, '}')
+		if end < 0 {
+			return 0, false
+		}
+		rest = rest[end+1:]
+	default:
+		return 0, false // a longer metric name sharing the prefix
+	}
+	fields := strings.Fields(rest)
+	if len(fields) == 0 {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(fields[0], 64)
+	if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, false
+	}
+	return v, true
 }
 
 // cpuMeter samples the target's CPU counter around steps.

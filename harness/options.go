@@ -19,6 +19,9 @@ const (
 	// DefaultProbeTimeout bounds each /healthz, /readyz and /metrics request the
 	// Runner makes on its own.
 	DefaultProbeTimeout = 2 * time.Second
+	// DefaultSampleEvery is how often the target's resident memory, goroutines and
+	// open file descriptors are read from its /metrics while a step runs.
+	DefaultSampleEvery = 2 * time.Second
 )
 
 // Option configures a Runner.
@@ -98,6 +101,18 @@ func StopGrace(d time.Duration) Option {
 	return func(r *Runner) {
 		if d > 0 {
 			r.stopGrace = d
+		}
+	}
+}
+
+// SampleEvery sets how often the target's resources (process_resident_memory_bytes,
+// go_goroutines, process_open_fds on its /metrics) are sampled while a step runs,
+// into StepResult.Resources; default DefaultSampleEvery. A target without
+// /metrics is sampled never, silently.
+func SampleEvery(d time.Duration) Option {
+	return func(r *Runner) {
+		if d > 0 {
+			r.sampleEvery = d
 		}
 	}
 }

@@ -31,6 +31,10 @@ type StepResult struct {
 	Cores int
 	// ErrorSamples holds the first few failed responses with their body.
 	ErrorSamples []ErrorSample
+	// Resources are the target's memory, goroutines and open file descriptors,
+	// sampled from its /metrics every few seconds during the step (see SampleEvery);
+	// empty when the target has no /metrics.
+	Resources []ResourceSample
 	// Err is why the step ended early (context.Canceled, the target dying, a failed
 	// save), nil when it ran to completion. Failed requests are not errors.
 	Err error

@@ -27,6 +27,7 @@ type Runner struct {
 	startTimeout time.Duration
 	stopGrace    time.Duration
 	errorSamples int
+	sampleEvery  time.Duration
 }
 
 // New returns a Runner with the defaults (see the Default constants) changed by opts.
@@ -36,6 +37,7 @@ func New(opts ...Option) *Runner {
 		startTimeout: DefaultStartTimeout,
 		stopGrace:    DefaultStopGrace,
 		errorSamples: DefaultErrorSamples,
+		sampleEvery:  DefaultSampleEvery,
 	}
 	for _, opt := range opts {
 		opt(r)

@@ -37,6 +37,10 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 	var lastLevelWall time.Duration
 	cpuStart := t.meter.sample(ctx)
 	cpuBefore := cpuStart
+	var smp *sampler
+	if t.sampleEvery > 0 && !t.meter.missing && !t.noResources {
+		smp = startSampler(ctx, t.meter.client, t.base, t.sampleEvery)
+	}
 	tl := newTally(time.Now(), sweep)
 	for _, plan := range plans {
 		lr, end := t.runLevel(ctx, index, step, plan, tl, &sr)
@@ -60,6 +64,11 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 		}
 	}
 	sr.TargetCPUSeconds = cpuDelta(cpuStart, cpuBefore)
+	if smp != nil {
+		var absent bool
+		sr.Resources, absent = smp.finish()
+		t.noResources = t.noResources || absent
+	}
 	if sweep {
 		sr.RawPath = ""
 	}

@@ -26,6 +26,11 @@ type targetRun struct {
 	meter        cpuMeter
 	cores        int
 	errorSamples int
+	check        responseCheck // request.expect, applied to every result
+	sampleEvery  time.Duration
+	// noResources is set once a step found no resource metrics on the target,
+	// so that later steps do not look again.
+	noResources bool
 }
 
 func (r *Runner) newTargetRun(em *emitter, p runPlan, label, base string) *targetRun {
@@ -38,6 +43,7 @@ func (r *Runner) newTargetRun(em *emitter, p runPlan, label, base string) *targe
 		meter:        cpuMeter{client: probeClient(), base: base},
 		cores:        targetCores(base),
 		errorSamples: r.errorSamples,
+		sampleEvery:  r.sampleEvery,
 	}
 	if r.outDir != "" {
 		t.dir = runDir(r.outDir, dirLabel(label, base))
@@ -67,6 +73,7 @@ func (t *targetRun) logf(format string, args ...any) {
 func (r *Runner) runBuiltin(ctx context.Context, em *emitter, p runPlan, strategy string) (res TargetResult) {
 	res = TargetResult{Run: strategy, Strategy: strategy}
 	t := r.newTargetRun(em, p, strategy, "")
+	t.check = newResponseCheck(p.sc.Request.Expect, true)
 	logDir := t.dir
 	if logDir == "" {
 		tmp, err := os.MkdirTemp("", "contend-"+fileSafe(strategy)+"-")
@@ -134,6 +141,7 @@ func (r *Runner) runBuiltin(ctx context.Context, em *emitter, p runPlan, strateg
 func (r *Runner) runExternal(ctx context.Context, em *emitter, p runPlan, base string) TargetResult {
 	res := TargetResult{Run: base, URL: base}
 	t := r.newTargetRun(em, p, base, base)
+	t.check = newResponseCheck(p.sc.Request.Expect, false)
 	t.meter.optional = true
 	res.Steps, res.Err = t.runSteps(ctx, p)
 	return res

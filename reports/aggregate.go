@@ -50,7 +50,10 @@ type Step struct {
 	Timeline     Timeline      `json:"timeline"`
 	Histogram    Histogram     `json:"histogram"`
 	ErrorSamples []ErrorSample `json:"error_samples,omitempty"`
-	Raw          string        `json:"raw,omitempty"`
+	// Resources holds the target's resource samples and their trends; absent
+	// when the target exported none.
+	Resources *Resources `json:"resources,omitempty"`
+	Raw       string     `json:"raw,omitempty"`
 }
 
 // Failed returns the number of requests that did not succeed.
@@ -236,6 +239,7 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 		Timeline:     timeline(results),
 		Histogram:    histogram(results),
 		ErrorSamples: errorSamples(results),
+		Resources:    buildResources(si.Resources),
 		Raw:          si.RawPath,
 	}
 	if st.Cores <= 0 && builtin {

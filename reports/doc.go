@@ -59,7 +59,12 @@
 //	                   "failed": [{"t": 0, "ms": 10000, "outcome": "timeout"}]},
 //	      "histogram": {"bins": [{"lo_ms": 1600, "hi_ms": 1600.05, "n": 1}], "timeouts": 3, "errors": 0},
 //	      "error_samples": [{"class": "timeout", "count": 3,
-//	                         "error": "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"}]
+//	                         "error": "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"}],
+//	      "resources": {"samples": [{"t": 0, "rss_bytes": 96440320, "goroutines": 14, "open_fds": 12}],
+//	                    "fit_from_s": 12,
+//	                    "rss_bytes": {"per_min": 120000, "start": 96500000, "end": 96600000,
+//	                                  "min": 90112000, "max": 96700000, "points": 24},
+//	                    "goroutines": {"per_min": 0, ...}, "open_fds": {"per_min": 0, ...}}
 //	    }],
 //	    "comparisons": [{"base": "sequential", "step": "concurrent",
 //	                     "speedup": 0.16, "ideal": 2, "efficiency": 0.08, "verdict": "serialized",
@@ -85,6 +90,12 @@
 //
 // Top-level "expectations" are those that matched no run (they fail), and
 // "baseline" holds CompareBaseline's checks when the CLI stored them.
+//
+// resources are the target's process_resident_memory_bytes, go_goroutines and
+// process_open_fds, sampled from its /metrics every few seconds while the step
+// ran (absent when it exports none). Each trend is a least-squares line over the
+// samples after the first ResourceWarmup (20%) of the sampled time, per minute;
+// a soak's max_rss_growth, max_goroutine_growth and max_fd_growth judge its slope.
 //
 // # Diagnosis
 //

@@ -84,6 +84,7 @@ func evaluate(e scenarios.Expect, run *Run) []Expectation {
 				out = append(out, atMost(n, "p99", s.LatencyMs.P99, limit, fmtMs))
 			}
 		}
+		out = append(out, evaluateGrowth(e, s, name)...)
 	}
 	if e.MinSpeedup != nil || e.MinEfficiency != nil {
 		out = append(out, evaluateComparisons(e, run)...)

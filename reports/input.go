@@ -59,6 +59,9 @@ type StepInput struct {
 	Cores int
 	// RawPath is where the step's raw vegeta results were saved ("" if not).
 	RawPath string
+	// Resources are the target's memory, goroutines and open files sampled while
+	// the step ran (none when the target has no /metrics).
+	Resources []ResourceSample
 }
 
 // LevelInput is one concurrency level of a sweep step.

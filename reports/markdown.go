@@ -50,7 +50,7 @@ func markdown(b *strings.Builder, r *Report) {
 	fmt.Fprintf(b, "## contend: %s\n\n", mdCell(title))
 	fmt.Fprintf(b, "%s\n", mdCell(headline(r)))
 	if r.Partial {
-		b.WriteString("\n> ⚠️ cancelled: partial results\n")
+		b.WriteString("\n> ⚠️ partial results: the run stopped before every step finished\n")
 	}
 	for i := range r.Runs {
 		if e := r.Runs[i].Error; e != "" {

@@ -18,7 +18,7 @@ const (
 	Refused                  // the connection was refused or reset: the target is down
 	Client4xx                // the target answered 4xx
 	Server5xx                // the target answered 5xx
-	OtherErr                 // anything else: a malformed response, a cancelled run, ...
+	OtherErr                 // anything else: a response failing request.expect, a cancelled run, ...
 )
 
 var outcomeNames = [...]string{"ok", "timeout", "refused", "4xx", "5xx", "other"}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"contend/scenarios"
 )
 
 // NewTextReporter returns a Reporter that writes r for people at a terminal:
@@ -84,7 +86,7 @@ func (t *textWriter) heading(s string) { t.line("\n%s", t.s.paint(ansiBold, s)) 
 func (t *textWriter) report(r *Report) {
 	t.line("%s", t.s.paint(ansiBold, headline(r)))
 	if r.Partial {
-		t.line("%s", t.s.paint(ansiYellow, "cancelled: partial results"))
+		t.line("%s", t.s.paint(ansiYellow, "partial results: the run stopped before every step finished"))
 	}
 	for i := range r.Runs {
 		if e := r.Runs[i].Error; e != "" {
@@ -99,6 +101,8 @@ func (t *textWriter) report(r *Report) {
 		t.steps(r.Runs, names)
 		t.latency(r.Runs, names)
 	}
+	t.failures(r.Runs)
+	t.resources(r.Runs)
 	t.comparisons(r.Runs)
 	t.scaling(r.Runs)
 	t.expectations(r)
@@ -355,3 +359,84 @@ func fmtNum(f float64) string {
 	s = strings.TrimRight(s, "0")
 	return strings.TrimSuffix(s, ".")
 }
+
+// failures lists, per step that had any, its failures by class and the most
+// frequent messages.
+func (t *textWriter) failures(runs []Run) {
+	first := true
+	for i := range runs {
+		for j := range runs[i].Steps {
+			s := &runs[i].Steps[j]
+			if s.Failed() == 0 {
+				continue
+			}
+			if first {
+				t.heading("Failures")
+				first = false
+			}
+			t.line("  %s, %s: %s", runs[i].Label(), s.Name, t.s.paint(ansiRed, failureCounts(s)))
+			for _, e := range s.ErrorSamples {
+				t.para("    ", ansiDim, fmt.Sprintf("%d× %s: %s", e.Count, e.Class, e.Error))
+			}
+		}
+	}
+}
+
+// failureCounts says how a step's requests failed, by class: "3 timeouts, 2 refused".
+func failureCounts(s *Step) string {
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		name string
+	}{{s.Timeouts, "timeout"}, {s.ErrorsBy.Refused, "refused"}, {s.ErrorsBy.Client4xx, "4xx"},
+		{s.ErrorsBy.Server5xx, "5xx"}, {s.ErrorsBy.Other, "other"}} {
+		switch {
+		case c.n == 0:
+		case c.name == "timeout":
+			parts = append(parts, plural(c.n, "timeout", "timeouts"))
+		default:
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.name))
+		}
+	}
+	return fmt.Sprintf("%d of %d failed (%s)", s.Failed(), s.Requests, strings.Join(parts, ", "))
+}
+
+// resources shows, per step with resource samples, each resource's range and trend.
+func (t *textWriter) resources(runs []Run) {
+	var rows [][]cell
+	for i := range runs {
+		for j := range runs[i].Steps {
+			s := &runs[i].Steps[j]
+			r := s.Resources
+			if r == nil {
+				continue
+			}
+			rows = append(rows, []cell{
+				{text: runs[i].Label() + ", " + s.Name},
+				{text: plural(len(r.Samples), "sample", "samples")},
+				{text: "rss " + trendText(r.RSS, fmtBytes)},
+				{text: "goroutines " + trendText(r.Goroutines, fmtSlope)},
+				{text: "fds " + trendText(r.OpenFDs, fmtSlope)},
+			})
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	t.heading("Target resources (least-squares slope after the warm-up)")
+	t.rows(rows)
+}
+
+// trendText is "64MB..70MB, +1.2MB/min", or "—" without a trend.
+func trendText(tr *Trend, f func(float64) string) string {
+	if tr == nil {
+		return "—"
+	}
+	sign := ""
+	if tr.PerMin >= 0 {
+		sign = "+"
+	}
+	return fmt.Sprintf("%s..%s, %s%s/min", f(tr.Min), f(tr.Max), sign, f(tr.PerMin))
+}
+
+func fmtBytes(b float64) string { return scenarios.FormatBytes(b) }

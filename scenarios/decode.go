@@ -9,12 +9,13 @@ var (
 	scenarioKeys = []string{"name", "target", "request", "steps", "compare", "expect", "baseline"}
 	targetKeys   = []string{"builtin", "url", "ideal"}
 	builtinKeys  = []string{"strategies", "size", "cold", "load_delay", "intra_op_threads"}
-	requestKeys  = []string{"method", "path", "headers", "body", "timeout"}
+	requestKeys  = []string{"method", "path", "headers", "body", "timeout", "expect"}
+	responseKeys = []string{"status", "json"}
 	stepKeys     = []string{"name", "mode", "requests", "concurrency", "rate", "rate_to", "duration",
 		"levels", "requests_per_level", "warmup", "timeout"}
 	compareKeys = []string{"base", "step"}
 	expectKeys  = []string{"strategy", "step", "max_timeouts", "max_errors", "min_speedup",
-		"min_efficiency", "max_p99", "max_sigma"}
+		"min_efficiency", "max_p99", "max_sigma", "max_rss_growth", "max_goroutine_growth", "max_fd_growth"}
 	baselineKeys = []string{"max_speedup_drop", "max_p99_rise"}
 )
 
@@ -101,9 +102,25 @@ func (d *decoder) request(n *yaml.Node, path string) Request {
 			r.Body = d.str(p.val, p.path)
 		case "timeout":
 			r.Timeout = d.duration(p.val, p.path)
+		case "expect":
+			r.Expect = d.responseExpect(p.val, p.path)
 		}
 	})
 	return r
+}
+
+func (d *decoder) responseExpect(n *yaml.Node, path string) ResponseExpect {
+	var e ResponseExpect
+	d.fields(n, path, responseKeys, func(p pair) {
+		switch p.key {
+		case "status":
+			e.Status = d.integer(p.val, p.path)
+		case "json":
+			v := d.boolean(p.val, p.path)
+			e.JSON = &v
+		}
+	})
+	return e
 }
 
 func (d *decoder) step(n *yaml.Node, path string) Step {
@@ -179,6 +196,15 @@ func (d *decoder) expect(n *yaml.Node, path string) Expect {
 		case "max_sigma":
 			v := d.number(p.val, p.path)
 			e.MaxSigma = &v
+		case "max_rss_growth":
+			v := d.growth(p.val, p.path)
+			e.MaxRSSGrowth = &v
+		case "max_goroutine_growth":
+			v := d.growth(p.val, p.path)
+			e.MaxGoroutineGrowth = &v
+		case "max_fd_growth":
+			v := d.growth(p.val, p.path)
+			e.MaxFDGrowth = &v
 		}
 	})
 	return e

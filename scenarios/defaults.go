@@ -32,6 +32,11 @@ const (
 	// DefaultMaxP99Rise is the baseline's allowed relative rise in p99 latency.
 	DefaultMaxP99Rise = 0.25
 
+	// DefaultExpectJSONBuiltin is request.expect.json's default against the
+	// built-in target, which answers JSON to everything; against a URL the check
+	// is off unless the file sets it.
+	DefaultExpectJSONBuiltin = true
+
 	// DefaultVerdictSerialized is the speedup at or below which a comparison is
 	// judged serialized.
 	DefaultVerdictSerialized = 1.25

@@ -47,6 +47,11 @@
 //	    Content-Type: application/json
 //	  body: '{"text": "the water is cold", "source": "en", "target": "hi"}'
 //	  timeout: 10s               # per-request client timeout, above 0 (default 30s)
+//	  # What a 2xx or 3xx response must also be to count as a success; one that
+//	  # is not counts as an error saying why ("response is not JSON: ...").
+//	  expect:
+//	    status: 200              # this status exactly, 200-399 (default: any 2xx or 3xx)
+//	    json: true               # the body parses as JSON (default: true for builtin, false for a url)
 //
 //	# Phases of load, run in order against each strategy. Names are unique, made of
 //	# letters, digits, '.', '_' and '-' (default: the mode). Each mode takes only its
@@ -80,6 +85,15 @@
 //	    min_efficiency: 0.75     # speedup over ideal; needs a compare entry too
 //	    max_p99: 2s
 //	  - {step: sweep, max_sigma: 0.05}   # USL contention; sweep steps only
+//	  # Resource growth during a step (a soak): the least-squares slope of the
+//	  # target's resident memory, goroutines and open file descriptors, sampled from
+//	  # its /metrics, the first 20% of the samples left out as warm-up. Memory takes
+//	  # a size (B, KB, MB, GB; KiB, MiB, GiB) or a percentage of its starting value,
+//	  # the others a count or a percentage; per s, min, h or a duration such as 10s.
+//	  - step: rate
+//	    max_rss_growth: 20MB/min
+//	    max_goroutine_growth: 5/min
+//	    max_fd_growth: 2%/min
 //
 //	# Tolerances for `contend check --baseline report.json`.
 //	baseline:

@@ -194,7 +194,28 @@ func TestLoadErrors(t *testing.T) {
 			`t.yaml:3: expect[0].strategy: the target is a url, which has no strategies`,
 		}},
 		{"expect without threshold", head + "steps: [{name: a, mode: sequential, requests: 1}]\nexpect:\n  - {step: a}\n", []string{
-			`t.yaml:6: expect[0]: no threshold: set at least one of max_timeouts, max_errors, min_speedup, min_efficiency, max_p99, max_sigma`,
+			`t.yaml:6: expect[0]: no threshold: set at least one of max_timeouts, max_errors, min_speedup, min_efficiency, max_p99, max_sigma, max_rss_growth, max_goroutine_growth, max_fd_growth`,
+		}},
+		{"bad growth", head + "steps: [{name: a, mode: rate, rate: 1, duration: 1s}]\nexpect:\n  - step: a\n    max_rss_growth: 20XB/min\n", []string{
+			`t.yaml:7: expect[0].max_rss_growth: "20XB/min" is not a growth bound (unknown unit "XB"; want e.g. 20MB/min, 5/min or 2%/min)`,
+		}},
+		{"growth without period", head + "steps: [{name: a, mode: rate, rate: 1, duration: 1s}]\nexpect: [{step: a, max_fd_growth: 5}]\n", []string{
+			`t.yaml:5: expect[0].max_fd_growth: "5" is not a growth bound (no /period;`,
+		}},
+		{"rss growth without a unit", head + "steps: [{name: a, mode: rate, rate: 1, duration: 1s}]\nexpect:\n  - step: a\n    max_rss_growth: 20000/min\n", []string{
+			`t.yaml:7: expect[0].max_rss_growth: max_rss_growth 20000/min has no unit; want a size such as 20MB/min`,
+		}},
+		{"goroutine growth in bytes", head + "steps: [{name: a, mode: rate, rate: 1, duration: 1s}]\nexpect:\n  - step: a\n    max_goroutine_growth: 5MB/min\n", []string{
+			`t.yaml:7: expect[0].max_goroutine_growth: max_goroutine_growth 5MB/min is a size; want a count such as 5/min`,
+		}},
+		{"response status out of range", "target: {url: 'http://127.0.0.1:1'}\nrequest:\n  expect:\n    status: 404\nsteps: [{mode: sequential, requests: 1}]\n", []string{
+			`t.yaml:4: request.expect.status: status 404 is not a success (want 200-399); any other status already counts as an error`,
+		}},
+		{"response json not a boolean", "target: {url: 'http://127.0.0.1:1'}\nrequest:\n  expect: {json: sure}\nsteps: [{mode: sequential, requests: 1}]\n", []string{
+			`t.yaml:3: request.expect.json: "sure" is not true or false`,
+		}},
+		{"unknown response check", "target: {url: 'http://127.0.0.1:1'}\nrequest:\n  expect: {jsn: true}\nsteps: [{mode: sequential, requests: 1}]\n", []string{
+			`t.yaml:3: request.expect.jsn: unknown key (did you mean "json"?); valid keys are status, json`,
 		}},
 		{"min_speedup without compare", head + "steps: [{name: a, mode: sequential, requests: 1}]\nexpect: [{step: a, min_speedup: 1.5}]\n", []string{
 			`t.yaml:5: expect[0].min_speedup: min_speedup needs a compare entry with step: a`,

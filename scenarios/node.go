@@ -290,6 +290,14 @@ func (d *decoder) rate(n *yaml.Node, path string) Rate {
 	return v
 }
 
+func (d *decoder) growth(n *yaml.Node, path string) Growth {
+	var v Growth
+	if err := v.UnmarshalYAML(n); err != nil {
+		d.add(n.Line, path, "%v", err)
+	}
+	return v
+}
+
 func (d *decoder) strings(n *yaml.Node, path string) []string {
 	items := d.items(n, path)
 	out := make([]string, 0, len(items))

@@ -16,6 +16,7 @@ func (s *Scenario) Clone() *Scenario {
 		c.Target.Builtin = &nb
 	}
 	c.Request.Headers = maps.Clone(s.Request.Headers)
+	c.Request.Expect.JSON = clonePtr(s.Request.Expect.JSON)
 	c.Steps = slices.Clone(s.Steps)
 	for i := range c.Steps {
 		c.Steps[i].Levels = slices.Clone(s.Steps[i].Levels)
@@ -36,6 +37,9 @@ func (e Expect) clone() Expect {
 	e.MinEfficiency = clonePtr(e.MinEfficiency)
 	e.MaxP99 = clonePtr(e.MaxP99)
 	e.MaxSigma = clonePtr(e.MaxSigma)
+	e.MaxRSSGrowth = clonePtr(e.MaxRSSGrowth)
+	e.MaxGoroutineGrowth = clonePtr(e.MaxGoroutineGrowth)
+	e.MaxFDGrowth = clonePtr(e.MaxFDGrowth)
 	return e
 }
 

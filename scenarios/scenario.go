@@ -90,6 +90,28 @@ type Request struct {
 	Headers map[string]string `yaml:"headers"`
 	Body    string            `yaml:"body"`
 	Timeout Duration          `yaml:"timeout"` // per-request client timeout
+	// Expect is what a response must be to count as a success; one that is not
+	// counts as an error whose message says why.
+	Expect ResponseExpect `yaml:"expect"`
+}
+
+// ResponseExpect checks every response beyond its status class. A 2xx or 3xx
+// response that fails a check counts as an error ("response is not JSON: ...").
+type ResponseExpect struct {
+	// Status is the one status a success must have, 200-399 (0: any 2xx or 3xx).
+	Status int `yaml:"status"`
+	// JSON requires the body to be valid JSON. nil means the target's default:
+	// on for the built-in target (DefaultExpectJSONBuiltin), off for a URL.
+	JSON *bool `yaml:"json"`
+}
+
+// WantJSON reports whether bodies must be JSON against the built-in target
+// (builtin true) or an external URL: JSON when set, else the target's default.
+func (e ResponseExpect) WantJSON(builtin bool) bool {
+	if e.JSON != nil {
+		return *e.JSON
+	}
+	return builtin && DefaultExpectJSONBuiltin
 }
 
 // Step is one phase of load. Name defaults to Mode and must be unique in its
@@ -136,6 +158,12 @@ type Expect struct {
 	MinEfficiency *float64  `yaml:"min_efficiency"`
 	MaxP99        *Duration `yaml:"max_p99"`
 	MaxSigma      *float64  `yaml:"max_sigma"`
+	// MaxRSSGrowth, MaxGoroutineGrowth and MaxFDGrowth bound the least-squares
+	// slope of the target's resident memory, goroutines and open file descriptors
+	// sampled during the step (a warm-up head left out; see package reports).
+	MaxRSSGrowth       *Growth `yaml:"max_rss_growth"`
+	MaxGoroutineGrowth *Growth `yaml:"max_goroutine_growth"`
+	MaxFDGrowth        *Growth `yaml:"max_fd_growth"`
 
 	// Line is where the expectation starts in its file (0 when unknown).
 	Line int `yaml:"-"`

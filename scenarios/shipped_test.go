@@ -24,7 +24,7 @@ func TestShippedFilesLoad(t *testing.T) {
 	if got := ShippedNames(); !reflect.DeepEqual(got, names) {
 		t.Fatalf("ShippedNames() = %v, want the files on disk %v", got, names)
 	}
-	for _, name := range []string{"ci", "seed-repro", "soak", "sweep"} {
+	for _, name := range []string{"ci", "seed-repro", "soak", "soak-ci", "sweep"} {
 		if !slices.Contains(names, name) {
 			t.Errorf("no shipped scenario %q", name)
 		}
@@ -103,6 +103,9 @@ func TestShippedContents(t *testing.T) {
 	ci := load("ci")
 	sweep := load("sweep")
 	soak := load("soak")
+	soakCI := load("soak-ci")
+	soakCIStep := step(soakCI, "soak")
+	soakExpect, soakCIExpect := expectFor(soak, "", "soak"), expectFor(soakCI, "", "soak")
 	seedExpect := expectFor(seed, StrategyDoubleChecked, "concurrent")
 	ciExpect := expectFor(ci, "", "concurrent")
 	soakStep := step(soak, "soak")
@@ -138,7 +141,21 @@ func TestShippedContents(t *testing.T) {
 		{"soak strategies", soak.Strategies(), []string{"double-checked"}},
 		{"soak mode", soakStep.Mode, ModeRate},
 		{"soak duration", soakStep.PlannedDuration(), 10 * time.Minute},
-		{"soak max errors", *expectFor(soak, "", "soak").MaxErrors, 0},
+		{"soak max errors", *soakExpect.MaxErrors, 0},
+		{"soak max timeouts", *soakExpect.MaxTimeouts, 0},
+		{"soak bounds memory", soakExpect.MaxRSSGrowth != nil && soakExpect.MaxRSSGrowth.Bytes, true},
+		{"soak bounds goroutines", soakExpect.MaxGoroutineGrowth != nil, true},
+		{"soak bounds open files", soakExpect.MaxFDGrowth != nil, true},
+
+		{"soak-ci strategies", soakCI.Strategies(), soak.Strategies()},
+		{"soak-ci target", *soakCI.Target.Builtin, *soak.Target.Builtin},
+		{"soak-ci request", soakCI.Request, soak.Request},
+		{"soak-ci mode", soakCIStep.Mode, ModeRate},
+		{"soak-ci duration", soakCIStep.PlannedDuration(), time.Minute},
+		{"soak-ci rate at most the soak's", soakCIStep.Rate.PerSecond() <= soakStep.Rate.PerSecond(), true},
+		{"soak-ci max errors", *soakCIExpect.MaxErrors, 0},
+		{"soak-ci max timeouts", *soakCIExpect.MaxTimeouts, 0},
+		{"soak-ci bounds every resource", soakCIExpect.MaxRSSGrowth != nil && soakCIExpect.MaxGoroutineGrowth != nil && soakCIExpect.MaxFDGrowth != nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

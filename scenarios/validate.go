@@ -173,6 +173,9 @@ func (v validator) request() {
 	if r.Timeout.Duration <= 0 {
 		v.fail("request.timeout", "timeout %s must be positive", r.Timeout)
 	}
+	if st := r.Expect.Status; v.s.written("request.expect.status") && (st < 200 || st > 399) {
+		v.fail("request.expect.status", "status %d is not a success (want 200-399); any other status already counts as an error", st)
+	}
 }
 
 func isJSONType(contentType string) bool {
@@ -370,7 +373,7 @@ func (v validator) expect(e Expect, path string) {
 	v.expectStrategy(e, path)
 	st, stepOK := v.stepRef(e.Step, path+".step")
 	if e.MaxTimeouts == nil && e.MaxErrors == nil && e.MinSpeedup == nil && e.MinEfficiency == nil &&
-		e.MaxP99 == nil && e.MaxSigma == nil {
+		e.MaxP99 == nil && e.MaxSigma == nil && e.MaxRSSGrowth == nil && e.MaxGoroutineGrowth == nil && e.MaxFDGrowth == nil {
 		v.fail(path, "no threshold: set at least one of %s", strings.Join(expectKeys[2:], ", "))
 	}
 	if e.MaxTimeouts != nil && *e.MaxTimeouts < 0 {
@@ -401,6 +404,23 @@ func (v validator) expect(e Expect, path string) {
 	}
 	if e.MaxSigma != nil && stepOK && st.Mode != ModeSweep {
 		v.fail(path+".max_sigma", "max_sigma needs a sweep step, but %q is a %s step", st.Name, st.Mode)
+	}
+	v.growth(e, path)
+}
+
+// growth checks the resource growth bounds of an expectation: memory takes a size
+// or a percentage, goroutines and file descriptors a count or a percentage.
+func (v validator) growth(e Expect, path string) {
+	if g := e.MaxRSSGrowth; g != nil && !g.IsZero() && !g.Bytes && !g.Relative {
+		v.fail(path+".max_rss_growth", "max_rss_growth %s has no unit; want a size such as 20MB/min or a percentage such as 2%%/min", g)
+	}
+	for _, c := range []struct {
+		key string
+		g   *Growth
+	}{{"max_goroutine_growth", e.MaxGoroutineGrowth}, {"max_fd_growth", e.MaxFDGrowth}} {
+		if c.g != nil && c.g.Bytes {
+			v.fail(path+"."+c.key, "%s %s is a size; want a count such as 5/min or a percentage such as 2%%/min", c.key, c.g)
+		}
 	}
 }
 

@@ -62,6 +62,11 @@
 // client that leaves does not throw away a load that the queue behind it needs, and closing
 // the server (Serve's context ending, or Close) abandons loads in progress.
 //
+// Serve also bounds slow clients: a request's headers must arrive within
+// Config.ReadHeaderTimeout (a client trickling them is disconnected), its body within
+// DefaultReadTimeout, and a body larger than Config.MaxBodyBytes answers 413. The CLI
+// serves /debug/pprof on loopback addresses only, unless asked (contend serve --pprof).
+//
 // # Imports
 //
 // The server core depends only on the small Translator interface defined here; the one file

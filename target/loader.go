@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"contend/models"
@@ -35,6 +36,12 @@ func ModelLoader(root string, intraOp int, loadDelay time.Duration) LoadFunc {
 			}
 			loaded[i] = m
 		}
+		// Creating the sessions read both models' files (hundreds of megabytes for
+		// base) into memory that is garbage now. Hand it back at once: otherwise it
+		// stays resident until the heap doubles again, which under light traffic takes
+		// a minute or more, and a soak would read that late drop as the target's
+		// memory trend.
+		debug.FreeOSMemory()
 		return &Models{EnHi: modelTranslator{loaded[0]}, HiEn: modelTranslator{loaded[1]}}, nil
 	}
 }

@@ -61,6 +61,10 @@ type Config struct {
 	RequestTimeout time.Duration
 	// ShutdownTimeout bounds Serve's graceful shutdown; default DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+	// ReadHeaderTimeout bounds how long Serve waits for a request's headers, so a
+	// client trickling them cannot hold a connection open; default
+	// DefaultReadHeaderTimeout, negative for none.
+	ReadHeaderTimeout time.Duration
 	// Pprof serves /debug/pprof/ and turns mutex and block profiling on for the whole process
 	// (see MutexProfileFraction, BlockProfileRate). Profiles reveal internals: the CLI enables
 	// it on loopback addresses only unless asked.
@@ -107,6 +111,9 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if cfg.ReadHeaderTimeout == 0 {
+		cfg.ReadHeaderTimeout = DefaultReadHeaderTimeout
 	}
 	if cfg.LoadDelay < 0 {
 		return nil, fmt.Errorf("new server: negative load delay %s", cfg.LoadDelay)
@@ -329,7 +336,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: DefaultReadHeaderTimeout,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
 		ReadTimeout:       DefaultReadTimeout,
 		IdleTimeout:       DefaultIdleTimeout,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),

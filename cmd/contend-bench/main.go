@@ -43,7 +43,7 @@ const (
 
 // Defaults of the flags.
 const (
-	defaultRounds      = 3
+	defaultRounds      = 5
 	defaultDuration    = 3 * time.Second
 	defaultConcurrency = 8
 	defaultPerLevel    = 16
@@ -54,7 +54,7 @@ const (
 // config is what the flags set.
 type config struct {
 	out         string
-	contend     string // the contend binary: `serve` children and the ORT version
+	contend     string // the contend binary, run as `serve` children
 	moduleDir   string // where `go test ./target/` runs
 	vegeta      string
 	hey         string
@@ -68,7 +68,19 @@ type config struct {
 	large       bool
 	cpuProfile  string
 	timeout     time.Duration
+	only        map[string]bool // parts to run; nil runs all
 }
+
+// The four parts of a run, as --only names them.
+const (
+	partLoadgen  = "loadgen"
+	partScaling  = "scaling"
+	partOverhead = "overhead"
+	partCold     = "cold"
+)
+
+// runs reports whether the part is to be measured.
+func (c config) runs(part string) bool { return c.only == nil || c.only[part] }
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == serveOKCommand {
@@ -135,6 +147,18 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.large, "large", false, "also cold-start the large models (3.8 GB; built first when missing, ~40 s)")
 	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the driver during request generation")
 	fs.DurationVar(&cfg.timeout, "timeout", defaultTimeout, "give up after this long")
+	fs.Func("only", "measure only these parts (comma-separated: loadgen, scaling, overhead, cold)", func(s string) error {
+		cfg.only = map[string]bool{}
+		for _, p := range strings.Split(s, ",") {
+			switch p = strings.TrimSpace(p); p {
+			case partLoadgen, partScaling, partOverhead, partCold:
+				cfg.only[p] = true
+			default:
+				return fmt.Errorf("unknown part %q", p)
+			}
+		}
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -143,8 +167,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, fmt.Errorf("unexpected arguments %q", fs.Args())
 	case cfg.rounds < 1 || cfg.rounds > 20:
 		return cfg, fmt.Errorf("-rounds must be 1..20, got %d", cfg.rounds)
-	case cfg.duration < 500*time.Millisecond || cfg.duration > time.Minute:
-		return cfg, fmt.Errorf("-duration must be 500ms..1m, got %s", cfg.duration)
+	case cfg.duration < time.Second || cfg.duration > time.Minute || cfg.duration%time.Second != 0:
+		return cfg, fmt.Errorf("-duration must be whole seconds in 1s..1m (wrk reads no fractions), got %s", cfg.duration)
 	case cfg.concurrency < 2 || cfg.concurrency > 256:
 		return cfg, fmt.Errorf("-c must be 2..256 (wrk runs 2 threads), got %d", cfg.concurrency)
 	case cfg.perLevel < 1 || cfg.perLevel > 200:
@@ -186,6 +210,7 @@ type results struct {
 	scaling  []scalingRow
 	overhead goBenchResult
 	cold     []coldRow
+	phases   []phaseLoad
 }
 
 // measureAll runs the four measurements in order, each alone on the machine.
@@ -210,34 +235,92 @@ func measureAll(ctx context.Context, cfg config, log io.Writer) (*results, error
 	}
 	fmt.Fprintf(log, "contend-bench: %d cores, %s; %s\n", res.machine.cores, res.machine.cpu, res.machine.goVersion)
 
-	stopProfile, err := startProfile(cfg.cpuProfile)
+	phase := func(name string, f func() error) error {
+		if !cfg.runs(name) {
+			return nil
+		}
+		p := phaseLoad{name: name, loadStart: loadAverage()}
+		busy, tree, started := machineBusyOrZero(), treeCPU(), time.Now()
+		err := f()
+		p.wall, p.busy, p.own = time.Since(started), machineBusyOrZero()-busy, treeCPU()-tree
+		res.phases = append(res.phases, p)
+		return err
+	}
+	err = phase(partLoadgen, func() error {
+		stopProfile, err := startProfile(cfg.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
+		res.loadgen, err = measureLoadgen(ctx, cfg, log)
+		return wrapIf(err, "request generation")
+	})
+	if err == nil {
+		err = phase(partScaling, func() (err error) {
+			res.scaling, err = measureScaling(ctx, cfg, res.machine, log)
+			return wrapIf(err, "scaling")
+		})
+	}
+	if err == nil {
+		err = phase(partOverhead, func() (err error) {
+			res.overhead, err = measureGoBench(ctx, cfg, log)
+			return wrapIf(err, "target benchmarks")
+		})
+	}
+	if err == nil {
+		err = phase(partCold, func() error {
+			sizes := []string{"tiny", "base"}
+			if cfg.large {
+				sizes = append(sizes, "large")
+			}
+			for _, size := range sizes {
+				row, err := measureCold(ctx, cfg, size, log)
+				if err != nil {
+					return fmt.Errorf("cold start %s: %w", size, err)
+				}
+				res.cold = append(res.cold, row)
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		return nil, err
 	}
-	res.loadgen, err = measureLoadgen(ctx, cfg, log)
-	stopProfile()
-	if err != nil {
-		return nil, fmt.Errorf("request generation: %w", err)
-	}
-	if res.scaling, err = measureScaling(ctx, cfg, res.machine, log); err != nil {
-		return nil, fmt.Errorf("scaling: %w", err)
-	}
-	if res.overhead, err = measureGoBench(ctx, cfg, log); err != nil {
-		return nil, fmt.Errorf("target benchmarks: %w", err)
-	}
-	sizes := []string{"tiny", "base"}
-	if cfg.large {
-		sizes = append(sizes, "large")
-	}
-	for _, size := range sizes {
-		row, err := measureCold(ctx, cfg, size, log)
-		if err != nil {
-			return nil, fmt.Errorf("cold start %s: %w", size, err)
-		}
-		res.cold = append(res.cold, row)
-	}
 	res.took = time.Since(res.started)
 	return res, nil
+}
+
+// phaseLoad is how busy the machine was during one part of the run.
+type phaseLoad struct {
+	name      string
+	wall      time.Duration
+	busy      time.Duration // CPU time the whole machine was busy
+	own       time.Duration // CPU time the driver and its children used
+	loadStart float64       // one-minute load average when the part began
+}
+
+// otherCores is the CPU, in cores, that processes outside the driver's tree used
+// during the part.
+func (p phaseLoad) otherCores() float64 {
+	if p.wall <= 0 {
+		return 0
+	}
+	return max((p.busy-p.own).Seconds(), 0) / p.wall.Seconds()
+}
+
+// machineBusyOrZero is machineBusy, 0 when /proc/stat is unreadable (the load
+// columns then read 0).
+func machineBusyOrZero() time.Duration {
+	d, _ := machineBusy()
+	return d
+}
+
+// wrapIf wraps a non-nil err with what failed.
+func wrapIf(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // startProfile starts a CPU profile into path ("" for none); the returned function

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 // The CLI tests run the real binary: `contend run` starts `contend serve` children
@@ -44,7 +46,15 @@ func runTests(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "build contend: %v\n", err)
 		return 1
 	}
-	return m.Run()
+	code := m.Run()
+	if code == 0 {
+		// The tests run servers and clients of their own besides the binary.
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goroutines leaked: %v\n", err)
+			return 1
+		}
+	}
+	return code
 }
 
 // requireProvisioned fails (never skips) when make has not provisioned the runtime

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"contend/models"
+)
+
+// Bounds of one cold start: the large models take ~40 s to load on 2 cores.
+const (
+	coldLimit      = 60 * time.Second
+	coldLimitLarge = 5 * time.Minute
+	coldPoll       = 10 * time.Millisecond
+)
+
+// coldRow is one model size's cold starts (medians over the repeats).
+type coldRow struct {
+	size    string
+	samples []coldSample
+}
+
+// coldSample is one cold start of `contend serve --strategy eager`.
+type coldSample struct {
+	ready      time.Duration // process start to /readyz 200
+	load       time.Duration // contend_model_load_seconds_sum: loading both models, server-side
+	rssLoaded  float64       // VmRSS bytes once both models are loaded
+	rssPeak    float64       // VmHWM bytes at that moment: the peak resident set of the load
+	rssMetrics float64       // process_resident_memory_bytes at the same moment
+	rssServed  float64       // VmRSS bytes after one translation in each direction
+	firstReq   time.Duration // the first translation's latency (en->hi)
+}
+
+// medianOf returns the median of one field over the samples.
+func (r coldRow) medianOf(f func(coldSample) float64) float64 {
+	xs := make([]float64, len(r.samples))
+	for i, s := range r.samples {
+		xs[i] = f(s)
+	}
+	return median(xs)
+}
+
+// measureCold cold-starts the target with size's models cfg.coldRepeats times. The
+// large models are built first when missing.
+func measureCold(ctx context.Context, cfg config, size string, log io.Writer) (coldRow, error) {
+	row := coldRow{size: size}
+	if _, err := models.ResolveModelsRoot("", size); err != nil {
+		if size != "large" {
+			return row, fmt.Errorf("%w: run `make models`", err)
+		}
+		if err := buildLarge(ctx, cfg, log); err != nil {
+			return row, err
+		}
+	}
+	limit := coldLimit
+	if size == "large" {
+		limit = coldLimitLarge
+	}
+	for i := range cfg.coldRepeats {
+		s, err := coldStart(ctx, cfg.contend, size, limit)
+		if err != nil {
+			return row, err
+		}
+		fmt.Fprintf(log, "contend-bench: cold start %s %d/%d: ready in %s (load %s), VmRSS %.0f MiB, VmHWM %.0f MiB\n",
+			size, i+1, cfg.coldRepeats, s.ready.Round(time.Millisecond), s.load.Round(time.Millisecond),
+			s.rssLoaded/(1<<20), s.rssPeak/(1<<20))
+		row.samples = append(row.samples, s)
+	}
+	return row, nil
+}
+
+// buildLarge generates the large models where the CLI looks for them.
+func buildLarge(ctx context.Context, cfg config, log io.Writer) error {
+	root := os.Getenv("CONTEND_MODELS")
+	if root == "" {
+		root = filepath.Join(cfg.moduleDir, ".cache", "models")
+	}
+	out := filepath.Join(root, "large")
+	fmt.Fprintf(log, "contend-bench: building the large models into %s (3.8 GB, ~40 s)\n", out)
+	if _, err := runCommand(ctx, cfg.moduleDir, cfg.contend, "models", "build", "--size", "large", "--out", out); err != nil {
+		return fmt.Errorf("build large models: %w", err)
+	}
+	return nil
+}
+
+// coldStart starts `contend serve --strategy eager` with size's models, waits for
+// /readyz, reads its memory and load time, sends one translation each way, reads
+// its memory again and stops it.
+func coldStart(ctx context.Context, bin, size string, limit time.Duration) (coldSample, error) {
+	var s coldSample
+	dir, err := os.MkdirTemp("", "contend-bench-cold-")
+	if err != nil {
+		return s, fmt.Errorf("temporary directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	logPath := filepath.Join(dir, "serve.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return s, fmt.Errorf("serve log: %w", err)
+	}
+	defer logFile.Close()
+	addrFile := filepath.Join(dir, "serve.addr")
+	cmd := exec.Command(bin, "serve", "--strategy", "eager", "--size", size, "--addr", "127.0.0.1:0",
+		"--addr-file", addrFile, "--intra-op-threads", "1", "--pprof", "off")
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	started := time.Now()
+	if err := cmd.Start(); err != nil {
+		return s, fmt.Errorf("start %s serve: %w", bin, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	defer stopProcess(cmd, done, 5*time.Second)
+	fail := func(err error) (coldSample, error) {
+		b, _ := os.ReadFile(logPath)
+		return s, fmt.Errorf("%s models: %w; serve log: %s", size, err, tail(string(b), 800))
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	addr, err := waitAddrFile(ctx, addrFile, done, limit)
+	if err != nil {
+		return fail(err)
+	}
+	base := "http://" + addr
+	if err := waitReady(ctx, base+"/readyz", done); err != nil {
+		return fail(err)
+	}
+	s.ready = time.Since(started)
+	if s.rssLoaded, err = procStatus(cmd.Process.Pid, "VmRSS"); err != nil {
+		return fail(err)
+	}
+	if s.rssPeak, err = procStatus(cmd.Process.Pid, "VmHWM"); err != nil {
+		return fail(err)
+	}
+	metrics, code, err := httpGet(ctx, base+"/metrics")
+	if err != nil || code != http.StatusOK {
+		return fail(fmt.Errorf("GET /metrics: %d %v", code, err))
+	}
+	loadS, ok := metricValue(metrics, "contend_model_load_seconds_sum")
+	if !ok {
+		return fail(fmt.Errorf("no contend_model_load_seconds_sum in /metrics"))
+	}
+	s.load = time.Duration(loadS * float64(time.Second))
+	s.rssMetrics, _ = metricValue(metrics, "process_resident_memory_bytes")
+
+	for i, body := range []string{translateBody, reverseBody} {
+		t0 := time.Now()
+		answer, code, err := httpDo(ctx, http.MethodPost, base+"/translate", body)
+		if err != nil || code != http.StatusOK {
+			return fail(fmt.Errorf("POST /translate: %d %v: %s", code, err, tail(answer, 200)))
+		}
+		if i == 0 {
+			s.firstReq = time.Since(t0)
+		}
+	}
+	if s.rssServed, err = procStatus(cmd.Process.Pid, "VmRSS"); err != nil {
+		return fail(err)
+	}
+	return s, nil
+}
+
+// reverseBody asks for the hi->en model, so that both models have run once.
+const reverseBody = `{"text": "पानी ठंडा है", "source": "hi", "target": "en"}`
+
+// waitReady polls url until it answers 200, the process exits or ctx ends.
+func waitReady(ctx context.Context, url string, exited <-chan struct{}) error {
+	tick := time.NewTicker(coldPoll)
+	defer tick.Stop()
+	for {
+		if _, code, err := httpGet(ctx, url); err == nil && code == http.StatusOK {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("not ready: %w", ctx.Err())
+		case <-exited:
+			return fmt.Errorf("serve exited before it was ready")
+		case <-tick.C:
+		}
+	}
+}
+
+// procStatus returns a memory field of /proc/PID/status ("VmRSS", "VmHWM") in bytes.
+func procStatus(pid int, field string) (float64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", field, err)
+	}
+	defer f.Close()
+	return parseStatusKB(f, field)
+}
+
+// parseStatusKB reads one "Field:   123456 kB" line of a /proc status file and
+// returns it in bytes.
+func parseStatusKB(r io.Reader, field string) (float64, error) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 3 && f[0] == field+":" && f[2] == "kB" {
+			kb, err := strconv.ParseFloat(f[1], 64)
+			if err != nil {
+				return 0, fmt.Errorf("bad %s %q: %w", field, sc.Text(), err)
+			}
+			return kb * 1024, nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("read %s: %w", field, err)
+	}
+	return 0, fmt.Errorf("no %s line", field)
+}
+
+// metricValue returns the value of the first sample of metric name in a
+// Prometheus text exposition (labels ignored).
+func metricValue(text, name string) (float64, bool) {
+	for _, line := range strings.Split(text, "\n") {
+		if !strings.HasPrefix(line, name) {
+			continue
+		}
+		rest := line[len(name):]
+		if rest == "" || (rest[0] != ' ' && rest[0] != '{') {
+			continue // a longer name with this prefix
+		}
+		f := strings.Fields(rest[strings.LastIndexByte(rest, '}')+1:])
+		if len(f) == 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(f[0], 64)
+		if err != nil {
+			continue
+		}
+		return v, true
+	}
+	return 0, false
+}
