@@ -28,9 +28,9 @@ func TestPlanStep(t *testing.T) {
 		{name: "concurrent defaults to all at once", step: scenarios.Step{Mode: scenarios.ModeConcurrent, Requests: 5},
 			want: []attackPlan{{workers: 5, maxWorkers: 5, total: 5, conns: 5}}, total: 5},
 		{name: "rate", step: scenarios.Step{Mode: scenarios.ModeRate, Rate: rate(20), Duration: dur},
-			want: []attackPlan{{workers: 10, maxWorkers: 100, duration: 10 * time.Second, conns: 100}}},
+			want: []attackPlan{{workers: 10, maxWorkers: 100, duration: 10 * time.Second, conns: 100, expect: 200}}},
 		{name: "ramp", step: scenarios.Step{Mode: scenarios.ModeRamp, Rate: rate(10), RateTo: rate(30), Duration: dur},
-			want: []attackPlan{{workers: 10, maxWorkers: 100, duration: 10 * time.Second, conns: 100}}},
+			want: []attackPlan{{workers: 10, maxWorkers: 100, duration: 10 * time.Second, conns: 100, expect: 200}}},
 		{name: "sweep with default requests per level", step: scenarios.Step{Mode: scenarios.ModeSweep, Levels: []int{1, 4}},
 			want: []attackPlan{
 				{level: 1, workers: 1, maxWorkers: 1, total: scenarios.DefaultRequestsPerLevel, conns: 1},

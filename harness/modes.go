@@ -19,6 +19,7 @@ type attackPlan struct {
 	pacer      vegeta.Pacer
 	duration   time.Duration // 0: until the pacer stops
 	total      int           // hits planned, 0 for time-bound attacks
+	expect     int           // hits a time-bound attack should send, to size its results
 	conns      int           // idle keep-alive connections kept per host
 }
 
@@ -35,14 +36,18 @@ func planStep(step scenarios.Step, maxWorkers int) ([]attackPlan, error) {
 		return []attackPlan{burst(step.Requests, concurrency(step))}, nil
 	case scenarios.ModeRate:
 		pacer := vegeta.ConstantPacer{Freq: step.Rate.Freq, Per: step.Rate.Per}
-		return []attackPlan{openLoop(pacer, step.Duration.Duration, maxWorkers)}, nil
+		p := openLoop(pacer, step.Duration.Duration, maxWorkers)
+		p.expect = expectedHits(step.Rate.PerSecond(), step.Duration.Duration)
+		return []attackPlan{p}, nil
 	case scenarios.ModeRamp:
 		slope := (step.RateTo.PerSecond() - step.Rate.PerSecond()) / step.Duration.Seconds()
 		pacer := vegeta.LinearPacer{
 			StartAt: vegeta.Rate{Freq: step.Rate.Freq, Per: step.Rate.Per},
 			Slope:   slope,
 		}
-		return []attackPlan{openLoop(pacer, step.Duration.Duration, maxWorkers)}, nil
+		p := openLoop(pacer, step.Duration.Duration, maxWorkers)
+		p.expect = expectedHits((step.Rate.PerSecond()+step.RateTo.PerSecond())/2, step.Duration.Duration)
+		return []attackPlan{p}, nil
 	default: // sweep; validateStep refused every other mode
 		n := requestsPerLevel(step)
 		plans := make([]attackPlan, 0, len(step.Levels))
@@ -167,4 +172,17 @@ func validateStep(s scenarios.Step) error {
 		return bad("unknown mode %q", s.Mode)
 	}
 	return nil
+}
+
+// maxExpectedHits caps the results preallocated for a time-bound attack.
+const maxExpectedHits = 1 << 17
+
+// expectedHits is how many requests rate (per second) sends over d, capped: sizing
+// the results up front spares a fast open-loop attack the cost of regrowing them.
+func expectedHits(rate float64, d time.Duration) int {
+	n := rate * d.Seconds()
+	if n <= 0 {
+		return 0
+	}
+	return int(min(n, maxExpectedHits))
 }
