@@ -71,7 +71,7 @@ bench: ort models tools build
 	go build -o $(BIN)/contend-bench ./cmd/contend-bench
 	PATH=$(CACHE)/bin:$$PATH $(BIN)/contend-bench --contend $(CONTEND) --out bench/RESULTS.md $(BENCH_FLAGS)
 
-demo: ort models
+demo: build ort models
 	$(CONTEND) demo
 
 # Ten minutes at about 70% of double-checked's capacity: no errors, and the target's
