@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestInterruptWritesPartialReport sends SIGINT (Ctrl-C) in the middle of a rate
+// step: contend stops the attack at once, writes the partial report and exits 1.
+func TestInterruptWritesPartialReport(t *testing.T) {
+	srv := newCountingServer(t, false)
+	path := writeScenario(t, `name: interrupted
+target: {url: http://127.0.0.1:1}
+request: {timeout: 5s}
+steps:
+  - {name: steady, mode: rate, rate: 20/s, duration: 60s}
+`)
+	out := t.TempDir()
+	cmd := exec.Command(contendBin, "run", path, "--no-tui", "--target", srv.URL(), "--out", out)
+	cmd.Dir = repoRoot
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	for deadline := time.Now().Add(30 * time.Second); srv.Count() < 10; {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the attack never started:\n%s", errb.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	sent := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("contend still running 20s after SIGINT:\n%s", errb.String())
+	}
+	if took := time.Since(sent); took > 10*time.Second {
+		t.Errorf("contend took %s to stop after SIGINT", took)
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitError {
+		t.Fatalf("exit %v, want %d\n%s", err, exitError, errb.String())
+	}
+	rep := readReport(t, out)
+	if !rep.Partial {
+		t.Error("report.json does not say it is partial")
+	}
+	steps := rep.Runs[0].Steps
+	if len(steps) != 1 || steps[0].Requests < 10 || steps[0].OK < 5 || steps[0].WallS >= 60 {
+		t.Errorf("want the interrupted step with its results so far, got %+v", steps)
+	}
+	if _, err := os.Stat(out + "/report.html"); err != nil {
+		t.Errorf("no partial report.html: %v", err)
+	}
+}
