@@ -36,7 +36,7 @@ func (sg *signals) coldStartTimed() []Diagnosis {
 			// A request sent before the load ended waited on it, even one sent a
 			// moment before the loader itself (a burst's requests race to the lock).
 			if !r.start.Before(sg.loadEnd) {
-				if !r.start.Before(sg.loadEnd) && r.outcome == OK && r.st.Have {
+				if r.outcome == OK && r.st.Have {
 					later = append(later, r.st.WaitMs)
 				}
 				continue

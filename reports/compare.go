@@ -12,7 +12,7 @@ const (
 	VerdictSerialized   = "serialized"   // speedup at most SerializedMaxSpeedup
 	VerdictPartial      = "partial"      // faster, but short of ParallelMinEfficiency
 	VerdictParallel     = "parallel"     // efficiency at least ParallelMinEfficiency, no failures
-	VerdictInconclusive = "inconclusive" // nothing to compare: no successes, or an ideal speedup of about 1
+	VerdictInconclusive = "inconclusive" // nothing fair to compare: no successes, a base with failures, or an ideal speedup of about 1
 )
 
 // Verdict thresholds (DESIGN.md "JSON report").
@@ -88,6 +88,14 @@ func Compare(base, step *Step, cores int) Comparison {
 	case base.OK == 0:
 		c.Verdict = VerdictInconclusive
 		notes = append(notes, fmt.Sprintf("base step %q had no successful requests", base.Name))
+	case base.Failed() > 0:
+		// The base's wall time includes the time its failures took (a timeout's
+		// whole wait), so its time per success is inflated and so is the speedup.
+		c.Verdict = VerdictInconclusive
+		notes = append(notes, fmt.Sprintf("base step %q had %d failed requests, so its time per request is not a fair base", base.Name, base.Failed()))
+	case step.OK == 0:
+		c.Verdict = VerdictInconclusive
+		notes = append(notes, fmt.Sprintf("no request of step %q succeeded, so there is no speedup to measure", step.Name))
 	case c.Ideal <= SerializedMaxSpeedup:
 		why := "a concurrency of 1"
 		if cores > 0 && step.Concurrency > cores {

@@ -206,7 +206,9 @@ func (sg *signals) curve() []point {
 	var pts []point
 	for i := range sg.segs {
 		seg := &sg.segs[i]
-		if seg.c < 2 || seg.rate || len(seg.reqs) == 0 {
+		// A segment with no successes has no throughput to read: its timeouts are
+		// the queue-timeouts finding's, not a flat curve's.
+		if seg.c < 2 || seg.rate || seg.ok() == 0 {
 			continue
 		}
 		pts = append(pts, point{c: seg.c, r: sg.throughput(seg) / x1, seg: seg})
