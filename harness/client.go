@@ -126,7 +126,7 @@ func rootURL(u string) string {
 
 // ErrRemoteTarget is returned (wrapped) for an external target whose host is not
 // a loopback address when AllowRemote was not given.
-var ErrRemoteTarget = errors.New("target host is not loopback (127.0.0.0/8, ::1, localhost) and remote targets were not allowed")
+var ErrRemoteTarget = errors.New("target host is not loopback (127.0.0.0/8, ::1, localhost): pass --allow-remote to attack it anyway")
 
 // CheckTargetURL validates an external target URL: http or https with a host, and a
 // loopback host unless allowRemote. It resolves no names: only "localhost" and

@@ -24,8 +24,16 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.BoolVar(&f.noTUI, "no-tui", false, "plain progress lines instead of the dashboard")
 	fs.Var(&f.strategies, "strategy", "strategies to compare (default: the scenario's naive,double-checked)")
 	fs.StringVar(&f.size, "size", "", "override the model size (tiny, base, large)")
-	if _, err := parseArgs(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
+	}
+	if err := checkDisplay(f); err != nil {
+		return err
+	}
+	if f.size != "" {
+		if err := checkSize(f.size); err != nil {
+			return err
+		}
 	}
 	sc, err := scenarios.LoadShipped(demoScenario)
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"contend/models/lexicon"
 	"errors"
 	"flag"
 	"fmt"
@@ -56,6 +57,34 @@ func (l *listFlag) Set(v string) error {
 		if s = strings.TrimSpace(s); s != "" {
 			*l = append(*l, s)
 		}
+	}
+	return nil
+}
+
+// parseNoArgs parses flags for a command that takes no positional arguments.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("%s: unexpected argument %q", fs.Name(), pos[0])
+	}
+	return nil
+}
+
+// checkSize rejects a model size that is not tiny, base or large as a usage error.
+func checkSize(size string) error {
+	if _, err := lexicon.ParseSize(size); err != nil {
+		return usageError{err.Error()}
+	}
+	return nil
+}
+
+// checkDisplay rejects contradictory display flags.
+func checkDisplay(f runFlags) error {
+	if f.tui && f.noTUI {
+		return usagef("--tui and --no-tui contradict each other")
 	}
 	return nil
 }

@@ -129,6 +129,11 @@ func TestUsageExitCodes(t *testing.T) {
 		{[]string{"translate", "hello", "--from", "en", "--to", "fr"}, exitUsage, "unsupported language pair en-fr"},
 		{[]string{"models", "build", "--size", "huge"}, exitUsage, "huge"},
 		{[]string{"run", "--help"}, exitOK, "usage: contend run"},
+		{[]string{"run", "scenarios/ci.yaml", "--target", "http://192.0.2.1:8000"}, exitUsage, "--allow-remote"},
+		{[]string{"demo", "--size", "huge"}, exitUsage, "huge"},
+		{[]string{"serve", "--size", "huge"}, exitUsage, "huge"},
+		{[]string{"serve", "stray"}, exitUsage, "unexpected argument"},
+		{[]string{"run", "scenarios/ci.yaml", "--tui", "--no-tui"}, exitUsage, "--tui and --no-tui"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -21,7 +21,7 @@ func cmdModels(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("models build", "models build [--size tiny|base|large] [--out DIR]", stderr)
 	size := fs.String("size", "base", "model size: tiny, base or large")
 	out := fs.String("out", "", "output directory (default .cache/models/SIZE)")
-	if _, err := parseArgs(fs, args[1:]); err != nil {
+	if err := parseNoArgs(fs, args[1:]); err != nil {
 		return err
 	}
 	sz, err := lexicon.ParseSize(*size)

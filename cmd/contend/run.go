@@ -58,6 +58,14 @@ func runCommand(ctx context.Context, name string, args []string, stdout, stderr 
 	if err != nil {
 		return err
 	}
+	if err := checkDisplay(f); err != nil {
+		return err
+	}
+	if f.size != "" {
+		if err := checkSize(f.size); err != nil {
+			return err
+		}
+	}
 	if len(pos) != 1 {
 		return usagef("%s needs exactly one scenario file", name)
 	}
@@ -137,6 +145,12 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 			return nil, usageError{err.Error()}
 		}
 	}
+	if !sc.IsBuiltin() {
+		// Refuse a remote target before anything is written or sent.
+		if err := harness.CheckTargetURL(sc.Target.URL, f.allowRemote); err != nil {
+			return nil, usageError{err.Error()}
+		}
+	}
 	if f.out != "" {
 		if err := harness.CheckOutDir(f.out); err != nil {
 			return nil, err
@@ -208,7 +222,7 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 
 // collector keeps what the report needs from the event stream.
 type collector struct {
-	mu      sync.Mutex
+	mu      sync.Mutex // guards targets and runErr, written by the tee goroutine
 	targets []*harness.TargetResult
 	runErr  error
 }
@@ -235,7 +249,7 @@ func (c *collector) err() error {
 func (c *collector) input(sc *scenarios.Scenario) reports.Input {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	in := reports.Input{Scenario: sc, Host: hostInfo(), Partial: c.runErr != nil}
+	in := reports.Input{Scenario: sc, Host: hostInfo(sc), Partial: c.runErr != nil}
 	for _, t := range c.targets {
 		in.Runs = append(in.Runs, t.ReportRun())
 	}
@@ -246,12 +260,37 @@ func buildReport(sc *scenarios.Scenario, c *collector) *reports.Report {
 	return reports.Build(c.input(sc))
 }
 
-func hostInfo() reports.Host {
-	return reports.Host{CPUs: runtime.NumCPU(), Go: runtime.Version(), ONNXRuntime: models.DefaultORTVersion}
+// hostInfo describes this machine; the ONNX Runtime version only matters (and is
+// only known) for the built-in target, whose children load the provisioned one.
+func hostInfo(sc *scenarios.Scenario) reports.Host {
+	h := reports.Host{CPUs: runtime.NumCPU(), Go: runtime.Version()}
+	if sc.IsBuiltin() {
+		h.ONNXRuntime = models.DefaultORTVersion
+	}
+	return h
 }
 
-// writeOutputs prints the chosen format to stdout and, with --out, writes every format.
+// writeOutputs writes every format under --out, then prints the chosen format to
+// stdout: the files come first, so a closed stdout (a pipe into head) loses nothing.
 func writeOutputs(rep *reports.Report, f runFlags, stdout io.Writer) error {
+	var errs []error
+	if f.out != "" {
+		files := []struct {
+			name string
+			r    reports.Reporter
+		}{
+			{"report.json", reports.NewJSONReporter(rep)},
+			{"report.md", reports.NewMarkdownReporter(rep)},
+			{"report.html", reports.NewHTMLReporter(rep)},
+			{"junit.xml", reports.NewJUnitReporter(rep)},
+			{"report.txt", reports.NewTextReporter(rep, true)},
+		}
+		for _, file := range files {
+			if err := writeReport(filepath.Join(f.out, file.name), file.r); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
 	var r reports.Reporter
 	switch f.format {
 	case "json":
@@ -262,27 +301,9 @@ func writeOutputs(rep *reports.Report, f runFlags, stdout io.Writer) error {
 		r = reports.NewTextReporter(rep, !isTerminalWriter(stdout))
 	}
 	if err := r(stdout); err != nil {
-		return fmt.Errorf("write report: %w", err)
+		errs = append(errs, fmt.Errorf("write report: %w", err))
 	}
-	if f.out == "" {
-		return nil
-	}
-	files := []struct {
-		name string
-		r    reports.Reporter
-	}{
-		{"report.json", reports.NewJSONReporter(rep)},
-		{"report.md", reports.NewMarkdownReporter(rep)},
-		{"report.html", reports.NewHTMLReporter(rep)},
-		{"junit.xml", reports.NewJUnitReporter(rep)},
-		{"report.txt", reports.NewTextReporter(rep, true)},
-	}
-	for _, file := range files {
-		if err := writeReport(filepath.Join(f.out, file.name), file.r); err != nil {
-			return err
-		}
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func writeReport(path string, r reports.Reporter) error {
@@ -304,7 +325,7 @@ func isTerminalWriter(w io.Writer) bool {
 
 // summarize makes the TUI's comparison row for one finished run.
 func summarize(sc *scenarios.Scenario, t *harness.TargetResult) tui.Row {
-	rep := reports.Build(reports.Input{Scenario: sc, Host: hostInfo(), Runs: []reports.RunInput{t.ReportRun()}})
+	rep := reports.Build(reports.Input{Scenario: sc, Host: hostInfo(sc), Runs: []reports.RunInput{t.ReportRun()}})
 	row := tui.Row{Run: t.Run}
 	if len(rep.Runs) == 0 {
 		return row

@@ -24,8 +24,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ortLib := fs.String("ort-lib", "", "path to libonnxruntime.so (default: $CONTEND_ORT_LIB, then .cache)")
 	pprof := fs.String("pprof", "auto", "serve /debug/pprof: auto (only on a loopback address), on, off")
 	maxBody := fs.Int64("max-body", target.DefaultMaxBodyBytes, "largest request body in bytes")
-	if _, err := parseArgs(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
+	}
+	if *modelsDir == "" {
+		if err := checkSize(*size); err != nil {
+			return err
+		}
 	}
 	if _, err := target.ParseStrategy(*strategy, nil); err != nil {
 		return usageError{err.Error()}

@@ -26,7 +26,7 @@ import (
 // signals to its caller (ctrl+c reaches it as a key while the dashboard runs).
 // It returns nil when the stream ended, the user quit or ctx was cancelled,
 // and an error only when the terminal failed, in which case the rest of the
-// stream is written as Plain lines.
+// stream is written as Plain lines to standard error.
 func Run(ctx context.Context, events <-chan harness.Event, opts ...Option) error {
 	_, err := run(ctx, events, newConfig(opts))
 	return err
@@ -53,7 +53,9 @@ func run(ctx context.Context, events <-chan harness.Event, cfg config) (model, e
 	if err != nil && !(errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil) {
 		err = fmt.Errorf("live view: %w", err)
 		if !m.closed {
-			return m, errors.Join(err, Plain(cfg.output, events))
+			// Progress lines go to stderr, as with --no-tui, so that a report
+			// written to stdout stays clean.
+			return m, errors.Join(err, Plain(os.Stderr, events))
 		}
 		return m, err
 	}
