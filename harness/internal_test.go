@@ -3,6 +3,7 @@ package harness
 import (
 	"math"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -316,6 +317,13 @@ func TestSlimKeepsServerTimingOnly(t *testing.T) {
 	slim(r)
 	if r.Headers != nil {
 		t.Errorf("slim kept headers %v", r.Headers)
+	}
+	// A failure keeps the head of its body, for the report's error samples.
+	long := strings.Repeat("e", 2*maxKeptBody)
+	r = &vegeta.Result{Code: 503, Body: []byte(long)}
+	slim(r)
+	if string(r.Body) != long[:maxKeptBody] {
+		t.Errorf("slim kept %d bytes of a 503's body, want %d", len(r.Body), maxKeptBody)
 	}
 }
 

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"bytes"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -81,10 +82,19 @@ func perSecond(n int, d time.Duration) float64 {
 // serverTimingHeader is the canonical name of the Server-Timing header.
 const serverTimingHeader = "Server-Timing"
 
-// slim drops what the Runner does not keep in memory: the body, and every header
-// but Server-Timing. The raw file is written before this.
+// maxKeptBody caps the body kept in memory of a failed response: enough for the
+// report to quote the target's error message ("model file ... is missing").
+const maxKeptBody = 256
+
+// slim drops what the Runner does not keep in memory: the body of a success, all
+// but the first maxKeptBody bytes of a failure's, and every header but
+// Server-Timing. The raw file is written before this.
 func slim(r *vegeta.Result) {
-	r.Body = nil
+	if r.Code < 400 || len(r.Body) == 0 {
+		r.Body = nil
+	} else {
+		r.Body = bytes.Clone(r.Body[:min(len(r.Body), maxKeptBody)])
+	}
 	if v := r.Headers.Values(serverTimingHeader); len(v) > 0 {
 		r.Headers = map[string][]string{serverTimingHeader: v}
 	} else {
