@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -85,7 +86,7 @@ func ParseServerTiming(values []string) ServerTiming {
 					continue
 				}
 				f, err := strconv.ParseFloat(strings.Trim(val, `"`), 64)
-				if err != nil || f < 0 {
+				if err != nil || !(f >= 0) || math.IsInf(f, 0) { // rejects NaN too
 					continue
 				}
 				*dst = f
