@@ -131,6 +131,7 @@ func TestUsageExitCodes(t *testing.T) {
 		{[]string{"run", "--help"}, exitOK, "usage: contend run"},
 		{[]string{"run", "scenarios/ci.yaml", "--target", "http://192.0.2.1:8000"}, exitUsage, "--allow-remote"},
 		{[]string{"demo", "--size", "huge"}, exitUsage, "huge"},
+		{[]string{"run", "scenarios/ci.yaml", "--target", "http://127.0.0.1:1", "--size", "tiny"}, exitUsage, "--size applies to the built-in target"},
 		{[]string{"serve", "--size", "huge"}, exitUsage, "huge"},
 		{[]string{"serve", "stray"}, exitUsage, "unexpected argument"},
 		{[]string{"run", "scenarios/ci.yaml", "--tui", "--no-tui"}, exitUsage, "--tui and --no-tui"},

@@ -139,7 +139,10 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 		}
 		sc = next
 	}
-	if f.size != "" && sc.IsBuiltin() {
+	if f.size != "" && !sc.IsBuiltin() {
+		return nil, usagef("--size applies to the built-in target, but this run attacks %s", sc.Target.URL)
+	}
+	if f.size != "" {
 		sc.Target.Builtin.Size = f.size
 		if err := sc.Validate(); err != nil {
 			return nil, usageError{err.Error()}
