@@ -28,9 +28,7 @@ func (t *TargetResult) ReportRun() reports.RunInput {
 			Cores:            s.Cores,
 			RawPath:          s.RawPath,
 		}
-		for _, r := range s.Resources {
-			step.Resources = append(step.Resources, reports.ResourceSample(r))
-		}
+		step.Resources = s.Resources
 		for _, l := range s.Levels {
 			step.Levels = append(step.Levels, reports.LevelInput{
 				Concurrency:      l.Concurrency,

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"contend/reports"
 )
 
 // The metrics a resource sample reads from the target's /metrics; the Prometheus
@@ -21,13 +23,9 @@ const maxResourceSamples = 1024
 
 // ResourceSample is one reading of the target's process, taken while a step ran:
 // resident memory, goroutines and open file descriptors. A value of -1 is one the
-// target does not export.
-type ResourceSample struct {
-	At         time.Time
-	RSSBytes   int64
-	Goroutines int
-	OpenFDs    int
-}
+// target does not export. It is the reports package's type, so results pass to
+// reports as they are.
+type ResourceSample = reports.ResourceSample
 
 // scrapeResources reads one sample from the target's /metrics. answered is false
 // when no page came back (the target is busy or down); ok is false when none came
