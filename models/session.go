@@ -23,7 +23,7 @@ type session struct {
 // called output, which the graph must declare. Every input the graph declares must satisfy
 // feedable, so that a graph meant for another role fails here rather than on first use.
 func newSession(path string, data []byte, output string, feedable func(name string) bool, opts *ort.SessionOptions) (*session, error) {
-	ins, outs, err := ort.GetInputOutputInfoWithONNXData(data)
+	ins, outs, err := graphIO(data)
 	if err != nil {
 		return nil, fmt.Errorf("read graph %s: %w", path, err)
 	}
