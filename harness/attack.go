@@ -17,6 +17,12 @@ import (
 // external target is still listening.
 const probeEvery = 250 * time.Millisecond
 
+// childExitWait bounds how long a refused connection to the built-in target
+// holds the attack while the runner learns whether the target died. The kernel
+// closes a dying process's sockets before its parent can reap it, so a refusal
+// can arrive a moment before the exit is visible.
+const childExitWait = time.Second
+
 // attackSpec is one vegeta attack as the step code asks for it.
 type attackSpec struct {
 	plan attackPlan
@@ -70,6 +76,7 @@ func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
 		probed    = make(chan error, 1)
 		probing   bool
 		lastProbe time.Time
+		awaited   bool // a refusal already waited on the built-in target's exit
 		done      int64
 	)
 	for results != nil {
@@ -87,6 +94,16 @@ func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
 			if class == reports.Refused && t.child == nil && !probing && time.Since(lastProbe) >= probeEvery {
 				probing, lastProbe = true, time.Now()
 				go func() { probed <- dialProbe(t.base) }()
+			}
+			if class == reports.Refused && t.child != nil && !awaited && childDone != nil {
+				awaited = true
+				if t.child.awaitExit(ctx, childExitWait) {
+					childDone = nil
+					if err := t.child.exited(); err != nil && end.err == nil {
+						end.err = err
+						stop()
+					}
+				}
 			}
 		case <-ctxDone:
 			ctxDone = nil
