@@ -27,6 +27,7 @@ func (t *TargetResult) ReportRun() reports.RunInput {
 			TargetCPUSeconds: s.TargetCPUSeconds,
 			Cores:            s.Cores,
 			RawPath:          s.RawPath,
+			Timeout:          s.Timeout,
 		}
 		step.Resources = s.Resources
 		for _, l := range s.Levels {

@@ -20,6 +20,9 @@ type StepResult struct {
 	Wall    time.Duration // from the first release to the last response (sweep: sum of levels)
 	Results []vegeta.Result
 	Levels  []LevelResult // sweep steps only
+	// Timeout is the client timeout the step's requests ran with, a relative
+	// one ("7x sequential") resolved.
+	Timeout time.Duration
 	// RawPath is the saved vegeta gob file ("" without OutDir, and for sweep steps,
 	// whose files are per level).
 	RawPath string

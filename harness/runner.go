@@ -109,7 +109,9 @@ type runPlan struct {
 	targets []plannedTarget
 	steps   [][]attackPlan // per scenario step
 	timeout time.Duration
-	builtin scenarios.Builtin
+	// fixedTimeout is set when the Timeout option overrides every step's own.
+	fixedTimeout bool
+	builtin      scenarios.Builtin
 }
 
 // plannedTarget is one run: a built-in strategy or an external URL.
@@ -135,7 +137,7 @@ func (r *Runner) plan(sc *scenarios.Scenario) (runPlan, error) {
 	if sc == nil {
 		return runPlan{}, errors.New("no scenario")
 	}
-	p := runPlan{sc: sc, timeout: r.requestTimeout(sc)}
+	p := runPlan{sc: sc, timeout: r.requestTimeout(sc), fixedTimeout: r.timeout > 0}
 	if len(sc.Steps) == 0 {
 		return p, fmt.Errorf("scenario %q has no steps", sc.Name)
 	}

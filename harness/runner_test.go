@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -451,5 +452,94 @@ func TestStepTimeoutOverridesRequestTimeout(t *testing.T) {
 				t.Errorf("step %s: outcome %s, want %s (%s)", res.Steps[i].Step.Name, got, want, r.Error)
 			}
 		}
+	}
+}
+
+// TestRelativeTimeout checks "timeout: 3.5x seq": the burst's client timeout is
+// 3.5 times the median latency step seq measured on the same target, so a
+// serialized target times out its queued requests and a parallel one does not.
+func TestRelativeTimeout(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		serialize bool
+	}{{"serialized", true}, {"parallel", false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			base := serve(t, serviceHandler(&probe{}, 100*time.Millisecond, tt.serialize))
+			burst := concurrent("burst", 6, 6)
+			burst.TimeoutOf = &scenarios.RelTimeout{Factor: 3.5, Step: "seq"}
+			sc := urlScenario(base, "/", sequential("seq", 3), burst)
+			res := run(t, context.Background(), harness.New(), sc).only(t)
+			if len(res.Steps) != 2 {
+				t.Fatalf("got %d steps, want 2 (%v)", len(res.Steps), res.Err)
+			}
+			seq, got := res.Steps[0], res.Steps[1]
+			if seq.Timeout != sc.Request.Timeout.Duration {
+				t.Errorf("seq ran with timeout %s, want the request's %s", seq.Timeout, sc.Request.Timeout)
+			}
+			lat := make([]time.Duration, 0, len(seq.Results))
+			for _, r := range seq.Results {
+				lat = append(lat, r.Latency)
+			}
+			slices.Sort(lat)
+			if want := time.Duration(3.5 * float64(lat[1])); got.Timeout < want-time.Microsecond || got.Timeout > want+time.Microsecond {
+				t.Fatalf("burst timeout %s, want 3.5 x seq's median %s = %s", got.Timeout, lat[1], want)
+			}
+			var ok, timeouts int
+			for i := range got.Results {
+				switch c := reports.Classify(&got.Results[i]); c {
+				case reports.OK:
+					ok++
+				case reports.Timeout:
+					timeouts++
+					if l := got.Results[i].Latency; l < got.Timeout {
+						t.Errorf("a request timed out after %s, before its %s timeout", l, got.Timeout)
+					}
+				default:
+					t.Errorf("outcome %s (%s)", c, got.Results[i].Error)
+				}
+			}
+			if tt.serialize && (ok == 0 || timeouts == 0) {
+				t.Errorf("serialized: %d ok, %d timeouts; want the queue's tail timed out and its head served", ok, timeouts)
+			}
+			if !tt.serialize && timeouts != 0 {
+				t.Errorf("parallel: %d timeouts at %s, want none", timeouts, got.Timeout)
+			}
+		})
+	}
+}
+
+// TestRelativeTimeoutNeedsAMeasurement checks that a step scaling the latency of
+// a step with no successful request fails, naming both, without sending load.
+func TestRelativeTimeoutNeedsAMeasurement(t *testing.T) {
+	p := &probe{}
+	base := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" { // not the runner's look at /metrics
+			p.enter()
+			defer p.leave()
+		}
+		http.Error(w, "down", http.StatusInternalServerError)
+	}))
+	burst := concurrent("burst", 4, 4)
+	burst.TimeoutOf = &scenarios.RelTimeout{Factor: 2, Step: "seq"}
+	log := run(t, context.Background(), harness.New(), urlScenario(base, "/", sequential("seq", 2), burst))
+	err := log.done()
+	if err == nil || !strings.Contains(err.Error(), `step "burst": timeout 2x seq: step "seq" had no successful request`) {
+		t.Fatalf("RunDone error %v, want the burst's timeout to have no measurement", err)
+	}
+	if hits, _ := p.stats(); hits != 2 {
+		t.Errorf("the target got %d requests, want seq's 2 and none of the burst's", hits)
+	}
+}
+
+// TestTimeoutOptionOverridesRelativeTimeout checks that the Timeout option (the
+// CLI's --timeout) wins over a step's relative timeout, as over a fixed one.
+func TestTimeoutOptionOverridesRelativeTimeout(t *testing.T) {
+	base := serve(t, serviceHandler(&probe{}, 10*time.Millisecond, false))
+	burst := concurrent("burst", 2, 2)
+	burst.TimeoutOf = &scenarios.RelTimeout{Factor: 2, Step: "seq"}
+	res := run(t, context.Background(), harness.New(harness.Timeout(3*time.Second)),
+		urlScenario(base, "/", sequential("seq", 1), burst)).only(t)
+	if len(res.Steps) != 2 || res.Steps[1].Timeout != 3*time.Second {
+		t.Fatalf("steps %d, burst timeout %v; want 3s from the option", len(res.Steps), res.Steps[len(res.Steps)-1].Timeout)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"slices"
+	"strconv"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -155,14 +157,66 @@ func (t *targetRun) runSteps(ctx context.Context, p runPlan) ([]StepResult, erro
 		}
 	}
 	var steps []StepResult
+	medians := make(map[string]time.Duration, len(p.sc.Steps))
 	for i, step := range p.sc.Steps {
-		sr := t.runStep(ctx, i, step, p.steps[i])
+		plans, err := t.resolveTimeout(step, p.steps[i], p.fixedTimeout, medians)
+		if err != nil {
+			steps = append(steps, StepResult{Step: step, TargetCPUSeconds: -1, Cores: t.cores, Err: err})
+			return steps, fmt.Errorf("target %s: step %q: %w", t.label, step.Name, err)
+		}
+		sr := t.runStep(ctx, i, step, plans)
+		if m, ok := medianOK(sr.Results); ok {
+			medians[step.Name] = m
+		}
 		steps = append(steps, sr)
 		if sr.Err != nil {
 			return steps, fmt.Errorf("target %s: step %q: %w", t.label, step.Name, sr.Err)
 		}
 	}
 	return steps, nil
+}
+
+// resolveTimeout returns the step's attacks with a relative timeout ("7x
+// sequential") turned into a duration from the median latency the named step
+// measured on this target. Without one, or when the Timeout option overrides
+// every step's (fixed), the plans are returned as they are.
+func (t *targetRun) resolveTimeout(step scenarios.Step, plans []attackPlan, fixed bool, medians map[string]time.Duration) ([]attackPlan, error) {
+	rel := step.TimeoutOf
+	if rel == nil || fixed {
+		return plans, nil
+	}
+	m, ok := medians[rel.Step]
+	if !ok {
+		return nil, fmt.Errorf("timeout %s: step %q had no successful request to measure the latency of", rel, rel.Step)
+	}
+	d := max(rel.Of(m), time.Millisecond)
+	t.logf("%s: step %s: client timeout %s = %s x the %s median of step %s",
+		t.label, step.Name, d.Round(time.Millisecond), strconv.FormatFloat(rel.Factor, 'f', -1, 64), m.Round(time.Microsecond), rel.Step)
+	out := slices.Clone(plans)
+	for i := range out {
+		out[i].timeout = d
+	}
+	return out, nil
+}
+
+// medianOK returns the median latency of the successful results, ok false when
+// none succeeded.
+func medianOK(results []vegeta.Result) (time.Duration, bool) {
+	var lat []time.Duration
+	for i := range results {
+		if reports.Classify(&results[i]) == reports.OK {
+			lat = append(lat, results[i].Latency)
+		}
+	}
+	if len(lat) == 0 {
+		return 0, false
+	}
+	slices.Sort(lat)
+	n := len(lat)
+	if n%2 == 1 {
+		return lat[n/2], true
+	}
+	return (lat[n/2-1] + lat[n/2]) / 2, true
 }
 
 // warmTarget sends one untimed request so that a warm run's first step does not

@@ -28,13 +28,16 @@ type Step struct {
 	// Concurrency is the step's concurrency: 1 for sequential, the configured
 	// concurrency for concurrent, the highest level for sweep, and the peak number
 	// of requests in flight for rate and ramp steps.
-	Concurrency int         `json:"concurrency"`
-	Requests    int         `json:"requests"`
-	WallS       float64     `json:"wall_s"`
-	OK          int         `json:"ok"`
-	Timeouts    int         `json:"timeouts"`
-	Errors      int         `json:"errors"` // every failure that is not a timeout
-	ErrorsBy    ErrorCounts `json:"errors_by_class"`
+	Concurrency int     `json:"concurrency"`
+	Requests    int     `json:"requests"`
+	WallS       float64 `json:"wall_s"`
+	OK          int     `json:"ok"`
+	Timeouts    int     `json:"timeouts"`
+	// TimeoutMs is the client timeout the requests ran with; absent when unknown
+	// (results merged from raw files).
+	TimeoutMs float64     `json:"timeout_ms,omitempty"`
+	Errors    int         `json:"errors"` // every failure that is not a timeout
+	ErrorsBy  ErrorCounts `json:"errors_by_class"`
 	// ThroughputRPS is successful requests per second of wall time.
 	ThroughputRPS float64   `json:"throughput_rps"`
 	LatencyMs     Latency   `json:"latency_ms"`
@@ -241,6 +244,7 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 		ErrorSamples: errorSamples(results),
 		Resources:    buildResources(si.Resources),
 		Raw:          si.RawPath,
+		TimeoutMs:    round3(millis(si.Timeout)),
 	}
 	if st.Cores <= 0 && builtin {
 		st.Cores = host.CPUs

@@ -49,7 +49,7 @@
 //	    "target": "builtin", "strategy": "naive", "log": "out/naive.log",
 //	    "steps": [{
 //	      "name": "concurrent", "mode": "concurrent", "concurrency": 4,
-//	      "requests": 4, "wall_s": 10.001, "ok": 1, "timeouts": 3, "errors": 0,
+//	      "requests": 4, "wall_s": 10.001, "ok": 1, "timeouts": 3, "timeout_ms": 10000, "errors": 0,
 //	      "errors_by_class": {"refused": 0, "4xx": 0, "5xx": 0, "other": 0},
 //	      "throughput_rps": 0.1,
 //	      "latency_ms": {"p50": 1600, "p90": 1600, "p99": 1600, "max": 1600, "mean": 1600, "n": 1},

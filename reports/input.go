@@ -59,6 +59,8 @@ type StepInput struct {
 	Cores int
 	// RawPath is where the step's raw vegeta results were saved ("" if not).
 	RawPath string
+	// Timeout is the client timeout the step's requests ran with (0: unknown).
+	Timeout time.Duration
 	// Resources are the target's memory, goroutines and open files sampled while
 	// the step ran (none when the target has no /metrics).
 	Resources []ResourceSample

@@ -92,6 +92,14 @@ func TestJSONSchema(t *testing.T) {
 		"runs.steps.timeline.ok", "runs.steps.histogram.bins", "runs.steps.cpu_util", "runs.steps.target_cpu_s"} {
 		get(path)
 	}
+	// The client timeout is there for the step that had one, absent where unknown.
+	naive := doc["runs"].([]any)[0].(map[string]any)["steps"].([]any)
+	if got := naive[1].(map[string]any)["timeout_ms"]; got != 10000.0 {
+		t.Errorf("naive concurrent timeout_ms = %v, want 10000", got)
+	}
+	if got, ok := naive[0].(map[string]any)["timeout_ms"]; ok {
+		t.Errorf("naive sequential timeout_ms = %v, want it absent (not known)", got)
+	}
 }
 
 func TestReadJSONErrors(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"contend/scenarios"
 )
@@ -33,6 +34,7 @@ func seedInput() Input {
 		return sweepRun(m, 2, []int{1, 2, 4}, 8, 1600, true, true).Steps[0]
 	}
 	naive := seedNaive(true)
+	naive.Steps[1].Timeout = 10 * time.Second // its requests' client timeout
 	naive.Steps = append(naive.Steps, sweep(lockModel))
 	naive.LogPath = "out/naive.log"
 	fixed := simRun(coreModel, 2, 4, 4, 1600, true, true)

@@ -382,7 +382,8 @@ func (t *textWriter) failures(runs []Run) {
 	}
 }
 
-// failureCounts says how a step's requests failed, by class: "3 timeouts, 2 refused".
+// failureCounts says how a step's requests failed, by class: "3 timeouts at
+// 1.50s, 2 refused".
 func failureCounts(s *Step) string {
 	var parts []string
 	for _, c := range []struct {
@@ -392,6 +393,8 @@ func failureCounts(s *Step) string {
 		{s.ErrorsBy.Server5xx, "5xx"}, {s.ErrorsBy.Other, "other"}} {
 		switch {
 		case c.n == 0:
+		case c.name == "timeout" && s.TimeoutMs > 0:
+			parts = append(parts, plural(c.n, "timeout", "timeouts")+" at "+fmtMs(s.TimeoutMs))
 		case c.name == "timeout":
 			parts = append(parts, plural(c.n, "timeout", "timeouts"))
 		default:
@@ -401,15 +404,16 @@ func failureCounts(s *Step) string {
 	return fmt.Sprintf("%d of %d failed (%s)", s.Failed(), s.Requests, strings.Join(parts, ", "))
 }
 
-// resources shows, per step with resource samples, each resource's range and trend.
+// resources shows, per step with enough resource samples, each resource's range
+// and trend.
 func (t *textWriter) resources(runs []Run) {
 	var rows [][]cell
 	for i := range runs {
 		for j := range runs[i].Steps {
 			s := &runs[i].Steps[j]
 			r := s.Resources
-			if r == nil {
-				continue
+			if r == nil || (r.RSS == nil && r.Goroutines == nil && r.OpenFDs == nil) {
+				continue // too few samples for a trend: a short step says nothing here
 			}
 			rows = append(rows, []cell{
 				{text: runs[i].Label() + ", " + s.Name},

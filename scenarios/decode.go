@@ -149,7 +149,7 @@ func (d *decoder) step(n *yaml.Node, path string) Step {
 		case "warmup":
 			st.Warmup = d.integer(p.val, p.path)
 		case "timeout":
-			st.Timeout = d.duration(p.val, p.path)
+			st.Timeout, st.TimeoutOf = d.stepTimeout(p.val, p.path)
 		}
 	})
 	return st

@@ -55,12 +55,14 @@
 //
 //	# Phases of load, run in order against each strategy. Names are unique, made of
 //	# letters, digits, '.', '_' and '-' (default: the mode). Each mode takes only its
-//	# own keys; warmup (untimed requests sent first, default 0) belongs to every mode.
+//	# own keys; warmup (untimed requests sent first, default 0) and timeout belong
+//	# to every mode. A step's timeout replaces request.timeout: a duration, or a
+//	# multiple of the median latency an earlier step measured on the same target.
 //	steps:
 //	  # One request at a time (concurrency is 1 and may be left out).
 //	  - {name: sequential, mode: sequential, requests: 4}
 //	  # requests sent by concurrency workers (default: all at once); concurrency <= requests.
-//	  - {name: concurrent, mode: concurrent, concurrency: 4, requests: 4, warmup: 1}
+//	  - {name: concurrent, mode: concurrent, concurrency: 4, requests: 4, warmup: 1, timeout: 6x sequential}
 //	  # An open-loop constant rate: N/s, N/m, N/<duration> such as 5/100ms, or N meaning N/s.
 //	  - {name: rate, mode: rate, rate: 20/s, duration: 10s}
 //	  # A rate rising (or falling) linearly from rate to rate_to over duration.

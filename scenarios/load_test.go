@@ -237,6 +237,22 @@ func TestLoadErrors(t *testing.T) {
 		{"merge into itself", head + "steps:\n  - &s {mode: sequential, requests: 1, <<: *s}\n", []string{
 			`t.yaml:5: steps[0]: a merge key (<<) refers back to its own mapping`,
 		}},
+		{"relative timeout naming a later step", head + "steps:\n  - {name: burst, mode: concurrent, concurrency: 2, requests: 2, timeout: 3x seq}\n  - {name: seq, mode: sequential, requests: 2}\n", []string{
+			`t.yaml:5: steps[0].timeout: timeout 3x seq: step "seq" runs later; it must run before this one (the first step has none before it)`,
+		}},
+		{"relative timeout naming no step", head + "steps:\n  - {name: seq, mode: sequential, requests: 2}\n  - {name: burst, mode: concurrent, concurrency: 2, requests: 2, timeout: 3x sqe}\n", []string{
+			`t.yaml:6: steps[1].timeout: timeout 3x sqe: no earlier step is named "sqe" (earlier steps: seq)`,
+		}},
+		{"relative timeout naming its own step", head + "steps: [{name: seq, mode: sequential, requests: 2, timeout: 2x seq}]\n", []string{
+			`t.yaml:4: steps[0].timeout: timeout 2x seq scales the step's own latency; name an earlier step`,
+		}},
+		{"relative timeout with a bad factor", head + "steps:\n  - {name: seq, mode: sequential, requests: 2}\n  - {mode: sequential, requests: 2, timeout: -2x seq}\n  - {name: b, mode: sequential, requests: 2, timeout: twox seq}\n", []string{
+			`t.yaml:6: steps[1].timeout: "-2x seq": the factor must be above 0`,
+			`t.yaml:7: steps[2].timeout: "twox seq": "twox" is not a factor (want e.g. 7x sequential)`,
+		}},
+		{"step timeout neither form", head + "steps: [{mode: sequential, requests: 2, timeout: 7x}]\n", []string{
+			`t.yaml:4: steps[0].timeout: "7x" is neither a duration (10s, 250ms) nor a multiple of an earlier step's latency (7x sequential)`,
+		}},
 		{"all problems, sorted by line", head + "steps:\n  - {mode: rate, rate: 1/q, duration: 1s}\n  - {mode: warp}\nrequest: {}\n", []string{
 			`t.yaml:5: steps[0].rate: "1/q" is not a rate`,
 			`t.yaml:6: steps[1].mode: unknown mode "warp"`,

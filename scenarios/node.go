@@ -282,6 +282,28 @@ func (d *decoder) duration(n *yaml.Node, path string) Duration {
 	return v
 }
 
+// stepTimeout reads a step's timeout: a duration, or a multiple of an earlier
+// step's median latency ("7x sequential").
+func (d *decoder) stepTimeout(n *yaml.Node, path string) (Duration, *RelTimeout) {
+	s, err := scalarText(n, "a duration such as 10s, or 7x sequential")
+	if err != nil || s == nil {
+		return d.duration(n, path), nil // reports the error, or leaves a null unset
+	}
+	rel, ok, err := ParseRelTimeout(*s)
+	switch {
+	case ok && err != nil:
+		d.add(n.Line, path, "%v", err)
+		return Duration{}, nil
+	case ok:
+		return Duration{}, &rel
+	}
+	v, err := ParseDuration(*s)
+	if err != nil {
+		d.add(n.Line, path, "%q is neither a duration (10s, 250ms) nor a multiple of an earlier step's latency (7x sequential)", *s)
+	}
+	return v, nil
+}
+
 func (d *decoder) rate(n *yaml.Node, path string) Rate {
 	var v Rate
 	if err := v.UnmarshalYAML(n); err != nil {

@@ -134,6 +134,10 @@ type Step struct {
 	// Timeout overrides the request's client timeout for this step (0: the
 	// request's). A cold-start step wants a longer one than a warm burst.
 	Timeout Duration `yaml:"timeout"`
+	// TimeoutOf, when set, replaces Timeout with a multiple of an earlier step's
+	// median latency, resolved by the runner on each target ("timeout: 7x
+	// sequential" in the file).
+	TimeoutOf *RelTimeout `yaml:"-"`
 
 	// Line is where the step starts in its file (0 when unknown).
 	Line int `yaml:"-"`
@@ -260,7 +264,8 @@ func (st Step) TimeBound() bool {
 }
 
 // ClientTimeout returns the client timeout for this step: its own timeout when set,
-// else the scenario request's.
+// else the scenario request's. A relative timeout (TimeoutOf) is not known until
+// its step ran; the runner resolves it.
 func (st Step) ClientTimeout(req Request) time.Duration {
 	if st.Timeout.Duration > 0 {
 		return st.Timeout.Duration

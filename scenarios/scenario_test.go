@@ -13,7 +13,7 @@ target:
 request: {body: '{"text": "hi"}', headers: {X-Trace: on}}
 steps:
   - {name: seq, mode: sequential, requests: 4, warmup: 2}
-  - {name: con, mode: concurrent, requests: 8, concurrency: 4}
+  - {name: con, mode: concurrent, requests: 8, concurrency: 4, timeout: 3x seq}
   - {name: rate, mode: rate, rate: 10/s, duration: 30s}
   - {name: ramp, mode: ramp, rate: 1/s, rate_to: 9/s, duration: 1m}
   - {name: sweep, mode: sweep, levels: [1, 2, 4], requests_per_level: 5}
@@ -119,8 +119,10 @@ func TestCloneSharesNothing(t *testing.T) {
 	c.Steps[4].Levels[0] = 99
 	*c.Expect[0].MaxErrors = 7
 	c.Compare[0].Base = "x"
+	c.Steps[1].TimeoutOf.Factor = 9
 	if s.Target.Builtin.Strategies[0] != "naive" || s.Request.Headers["X-Trace"] != "on" ||
-		s.Steps[4].Levels[0] != 1 || *s.Expect[0].MaxErrors != 0 || s.Compare[0].Base != "seq" {
+		s.Steps[4].Levels[0] != 1 || *s.Expect[0].MaxErrors != 0 || s.Compare[0].Base != "seq" ||
+		s.Steps[1].TimeoutOf.Factor != 3 {
 		t.Errorf("changing the clone changed the original: %+v", s)
 	}
 }

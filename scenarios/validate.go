@@ -3,6 +3,7 @@ package scenarios
 import (
 	"encoding/json"
 	"maps"
+	"math"
 	"mime"
 	"net/url"
 	"slices"
@@ -87,6 +88,7 @@ func (v validator) validate() {
 	for i, st := range v.s.Steps {
 		path := index("steps", i)
 		v.step(st, path)
+		v.relTimeout(st, i, path)
 		if j := v.steps[st.Name]; j != i && st.Name != "" {
 			v.fail(path+".name", "step name %q is already used by steps[%d] (line %d); give each step its own name",
 				st.Name, j, v.line(index("steps", j)))
@@ -238,7 +240,7 @@ func (v validator) present(st Step, path, field string) bool {
 	case "warmup":
 		return st.Warmup != 0
 	case "timeout":
-		return st.Timeout.Duration != 0
+		return st.Timeout.Duration != 0 || st.TimeoutOf != nil
 	}
 	return false
 }
@@ -265,7 +267,7 @@ func (v validator) step(st Step, path string) {
 	if st.Warmup < 0 {
 		v.fail(path+".warmup", "warmup %d is negative", st.Warmup)
 	}
-	if v.present(st, path, "timeout") && st.Timeout.Duration <= 0 {
+	if v.present(st, path, "timeout") && st.TimeoutOf == nil && st.Timeout.Duration <= 0 {
 		v.fail(path+".timeout", "timeout %s must be positive", st.Timeout)
 	}
 	switch st.Mode {
@@ -275,6 +277,43 @@ func (v validator) step(st Step, path string) {
 		v.timeBound(st, path)
 	case ModeSweep:
 		v.sweep(st, path)
+	}
+}
+
+// relTimeout checks that a relative timeout scales a step that runs before the
+// i-th on the same target.
+func (v validator) relTimeout(st Step, i int, path string) {
+	rel := st.TimeoutOf
+	if rel == nil {
+		return
+	}
+	path += ".timeout"
+	if st.Timeout.Duration != 0 {
+		v.fail(path, "a step's timeout is a duration or a multiple of an earlier step's latency (%s), not both", rel)
+	}
+	if !(rel.Factor > 0) || math.IsInf(rel.Factor, 0) {
+		v.fail(path, "timeout %s: the factor must be a positive number", rel)
+	}
+	j, ok := v.steps[rel.Step]
+	switch {
+	case ok && j < i:
+		return
+	case rel.Step == st.Name:
+		v.fail(path, "timeout %s scales the step's own latency; name an earlier step", rel)
+	default:
+		earlier := make([]string, 0, i)
+		for _, e := range v.s.Steps[:i] {
+			earlier = append(earlier, e.Name)
+		}
+		what := "the first step has none before it"
+		if len(earlier) > 0 {
+			what = "earlier steps: " + strings.Join(earlier, ", ")
+		}
+		if ok {
+			v.fail(path, "timeout %s: step %q runs later; it must run before this one (%s)", rel, rel.Step, what)
+		} else {
+			v.fail(path, "timeout %s: no earlier step is named %q (%s)", rel, rel.Step, what)
+		}
 	}
 }
 

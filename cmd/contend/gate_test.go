@@ -54,10 +54,11 @@ type jsonReport struct {
 	Runs []struct {
 		Strategy string `json:"strategy"`
 		Steps    []struct {
-			Name     string `json:"name"`
-			OK       int    `json:"ok"`
-			Timeouts int    `json:"timeouts"`
-			Errors   int    `json:"errors"`
+			Name      string  `json:"name"`
+			OK        int     `json:"ok"`
+			Timeouts  int     `json:"timeouts"`
+			TimeoutMs float64 `json:"timeout_ms"`
+			Errors    int     `json:"errors"`
 		} `json:"steps"`
 		Comparisons []struct {
 			Base    string  `json:"base"`
@@ -92,6 +93,36 @@ steps:
 compare:
   - {base: sequential, step: concurrent}
 `
+
+// TestTimeoutFlag checks that --timeout replaces the scenario's 5 s client
+// timeout in every step: requests queued behind a serialized target time out at
+// it, and the report says which timeout the steps ran with.
+func TestTimeoutFlag(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "external.yaml")
+	if err := os.WriteFile(path, []byte(externalScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := newCountingServer(t, true)
+	r := contend(t, 2*time.Minute, "run", path, "--no-tui", "--format", "json", "--target", srv.URL(), "--timeout", "150ms")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	rep := decodeReport(t, r.stdout)
+	if len(rep.Runs) != 1 || len(rep.Runs[0].Steps) != 2 {
+		t.Fatalf("want one run of two steps:\n%s", r.stdout)
+	}
+	for _, st := range rep.Runs[0].Steps {
+		if st.TimeoutMs != 150 {
+			t.Errorf("step %s: timeout_ms %v, want 150", st.Name, st.TimeoutMs)
+		}
+	}
+	// One request takes 60 ms: alone they fit in 150 ms; four at once behind the
+	// lock finish at 60, 120, 180 and 240 ms, so some time out.
+	seq, conc := rep.Runs[0].Steps[0], rep.Runs[0].Steps[1]
+	if seq.Timeouts != 0 || conc.Timeouts == 0 {
+		t.Errorf("timeouts: sequential %d, concurrent %d; want none, then some", seq.Timeouts, conc.Timeouts)
+	}
+}
 
 func TestExternalTargetVerdicts(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "external.yaml")

@@ -30,6 +30,7 @@ type runFlags struct {
 	baseReport  *reports.Report // loaded from baseline before any load is sent
 	allowRemote bool
 	size        string
+	timeout     time.Duration // 0: each step's own client timeout
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -51,6 +52,7 @@ func runCommand(ctx context.Context, name string, args []string, stdout, stderr 
 	fs.BoolVar(&f.noTUI, "no-tui", false, "plain progress lines instead of the dashboard")
 	fs.BoolVar(&f.allowRemote, "allow-remote", false, "allow a --target that is not on loopback")
 	fs.StringVar(&f.size, "size", "", "override the built-in model size (tiny, base, large)")
+	fs.DurationVar(&f.timeout, "timeout", 0, "per-request client timeout for every step, overriding the scenario's (e.g. 5s)")
 	if name == "check" {
 		fs.StringVar(&f.baseline, "baseline", "", "a saved report.json to compare against")
 	}
@@ -65,6 +67,9 @@ func runCommand(ctx context.Context, name string, args []string, stdout, stderr 
 		if err := checkSize(f.size); err != nil {
 			return err
 		}
+	}
+	if f.timeout < 0 {
+		return usagef("--timeout must be positive, not %s", f.timeout)
 	}
 	if len(pos) != 1 {
 		return usagef("%s needs exactly one scenario file", name)
@@ -169,6 +174,9 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 	}
 	if f.out != "" {
 		opts = append(opts, harness.OutDir(f.out))
+	}
+	if f.timeout > 0 {
+		opts = append(opts, harness.Timeout(f.timeout))
 	}
 	runner := harness.New(opts...)
 
