@@ -35,6 +35,7 @@ func FuzzLoad(f *testing.F) {
 		"a: &a [*a, *a]\n",
 		"target: {builtin: {strategies: [naive, naive], size: 5, cold: 2}}\nrequest: {headers: {'': x}}\n",
 		head + "steps: [{mode: ramp, rate: 9999999999999999999, rate_to: 1/0s}]\n---\n",
+		head + "steps: [{name: a, mode: sequential, requests: 1, timeout: 1e400x a}, {mode: sequential, requests: 1, timeout: -0x a}]\n",
 	} {
 		f.Add([]byte(broken))
 	}
