@@ -14,6 +14,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"contend/reports"
 	"contend/scenarios"
 )
 
@@ -58,16 +59,39 @@ func (t *ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		cancel()
-		return nil, err
+		return nil, t.stopped(err)
 	}
-	resp.Body = &releasingBody{ReadCloser: resp.Body, release: cancel}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: cancel, stopped: t.stopped}
 	return resp, nil
+}
+
+// errRunStopped replaces the error of a request cut off because the run was
+// stopped, whatever the cancellation's cause says ("context canceled",
+// "interrupt signal received"), so that reports count it as cancelled.
+var errRunStopped = errors.New(reports.RunStoppedError)
+
+// stopped returns errRunStopped for an error that came while the run was being
+// stopped, and err otherwise.
+func (t *ctxTransport) stopped(err error) error {
+	if err != nil && t.ctx.Err() != nil {
+		return errRunStopped
+	}
+	return err
 }
 
 // releasingBody releases the merged request context when the body is closed.
 type releasingBody struct {
 	io.ReadCloser
 	release func()
+	stopped func(error) error
+}
+
+func (b *releasingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = b.stopped(err)
+	}
+	return n, err
 }
 
 func (b *releasingBody) Close() error {

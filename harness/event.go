@@ -71,14 +71,17 @@ type Snapshot struct {
 	OK       int
 	Timeouts int
 	Errors   int // every failure that is not a timeout
+	// Cancelled requests were in flight when the run was stopped; they are
+	// neither successes nor failures.
+	Cancelled int
 	// Server-Timing means over the step so far (ms); Have is false when the target sends none.
 	ServerWaitMs, ServerLoadMs, ServerInferMs float64
 	HaveServerTiming                          bool
 	Throughput                                float64 // completed requests per second so far
 
 	// ByOutcome counts completed requests per class, indexed by reports.Outcome
-	// (OK, Timeout, Refused, Client4xx, Server5xx, OtherErr).
-	ByOutcome [reports.OtherErr + 1]int
+	// (OK, Timeout, Refused, Client4xx, Server5xx, OtherErr, Cancelled).
+	ByOutcome [reports.NumOutcomes]int
 	// LevelDone and LevelThroughput are the current sweep level's completed
 	// requests and requests per second (0 for other modes); the fields above
 	// cover the whole step.

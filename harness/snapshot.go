@@ -17,7 +17,7 @@ type tally struct {
 	sweep      bool
 
 	done, levelDone int
-	byOutcome       [reports.OtherErr + 1]int
+	byOutcome       [reports.NumOutcomes]int
 
 	timed                      int // results that carried Server-Timing
 	waitSum, loadSum, inferSum float64
@@ -56,7 +56,8 @@ func (t *tally) snapshot(now time.Time, inFlight int) Snapshot {
 		InFlight:  max(inFlight, 0),
 		OK:        t.byOutcome[reports.OK],
 		Timeouts:  t.byOutcome[reports.Timeout],
-		Errors:    t.done - t.byOutcome[reports.OK] - t.byOutcome[reports.Timeout],
+		Errors:    t.done - t.byOutcome[reports.OK] - t.byOutcome[reports.Timeout] - t.byOutcome[reports.Cancelled],
+		Cancelled: t.byOutcome[reports.Cancelled],
 		ByOutcome: t.byOutcome,
 	}
 	s.Throughput = perSecond(t.done, s.Elapsed)

@@ -108,7 +108,7 @@ func (t *targetRun) runLevel(ctx context.Context, index int, step scenarios.Step
 		name: name,
 		onResult: func(res *vegeta.Result, class reports.Outcome, inFlight int) {
 			raw.write(res)
-			if class != reports.OK && len(sr.ErrorSamples) < t.errorSamples {
+			if class != reports.OK && class != reports.Cancelled && len(sr.ErrorSamples) < t.errorSamples {
 				sr.ErrorSamples = append(sr.ErrorSamples, sampleOf(res))
 			}
 			st := reports.ParseServerTiming(res.Headers.Values(serverTimingHeader))

@@ -35,8 +35,11 @@ type Step struct {
 	Timeouts    int     `json:"timeouts"`
 	// TimeoutMs is the client timeout the requests ran with; absent when unknown
 	// (results merged from raw files).
-	TimeoutMs float64     `json:"timeout_ms,omitempty"`
-	Errors    int         `json:"errors"` // every failure that is not a timeout
+	TimeoutMs float64 `json:"timeout_ms,omitempty"`
+	Errors    int     `json:"errors"` // every failure that is not a timeout
+	// Cancelled requests were in flight when the run was stopped (Ctrl-C); they
+	// are neither successes nor failures.
+	Cancelled int         `json:"cancelled,omitempty"`
 	ErrorsBy  ErrorCounts `json:"errors_by_class"`
 	// ThroughputRPS is successful requests per second of wall time.
 	ThroughputRPS float64   `json:"throughput_rps"`
@@ -97,6 +100,7 @@ type Level struct {
 	OK            int       `json:"ok"`
 	Timeouts      int       `json:"timeouts"`
 	Errors        int       `json:"errors"`
+	Cancelled     int       `json:"cancelled,omitempty"`
 	WallS         float64   `json:"wall_s"`
 	ThroughputRPS float64   `json:"throughput_rps"`
 	P50           float64   `json:"p50"`
@@ -152,6 +156,7 @@ type ErrorSample struct {
 // tally is the counting shared by steps and levels.
 type tally struct {
 	requests, ok, timeouts, errors int
+	cancelled                      int
 	by                             ErrorCounts
 	latency                        Latency
 	server                         *ServerMs
@@ -181,6 +186,8 @@ func count(results []vegeta.Result) tally {
 			}
 		case Timeout:
 			t.timeouts++
+		case Cancelled:
+			t.cancelled++
 		case Refused:
 			t.errors++
 			t.by.Refused++
@@ -234,6 +241,7 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 		OK:           t.ok,
 		Timeouts:     t.timeouts,
 		Errors:       t.errors,
+		Cancelled:    t.cancelled,
 		ErrorsBy:     t.by,
 		LatencyMs:    t.latency,
 		ServerMs:     t.server,
@@ -284,6 +292,7 @@ func aggregateLevel(li LevelInput) Level {
 		OK:          t.ok,
 		Timeouts:    t.timeouts,
 		Errors:      t.errors,
+		Cancelled:   t.cancelled,
 		WallS:       round6(wall.Seconds()),
 		P50:         t.latency.P50,
 		P99:         t.latency.P99,
@@ -403,7 +412,7 @@ func errorSamples(results []vegeta.Result) []ErrorSample {
 	for i := range results {
 		r := &results[i]
 		o := Classify(r)
-		if o == OK {
+		if o == OK || o == Cancelled {
 			continue
 		}
 		k := key{o.String(), errorText(r)}

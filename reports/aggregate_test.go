@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"sort"
 	"testing"
+	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
@@ -201,6 +202,8 @@ func TestClassify(t *testing.T) {
 		{"5xx", vegeta.Result{Code: 504, Error: "504 Gateway Timeout"}, Server5xx},
 		{"other", vegeta.Result{Error: "tls: bad certificate"}, OtherErr},
 		{"200 with a body error", vegeta.Result{Code: 200, Error: "unexpected EOF"}, Refused},
+		{"cancelled run", vegeta.Result{Error: `Post "http://127.0.0.1:1/translate": context canceled`}, Cancelled},
+		{"old client timeout", vegeta.Result{Error: "net/http: request canceled (Client.Timeout exceeded while awaiting headers)"}, Timeout},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -208,6 +211,33 @@ func TestClassify(t *testing.T) {
 				t.Errorf("Classify = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestCancelledAreNotFailures checks that requests cut off by stopping the run
+// are counted apart: not errors, not timeouts, not on the timeline or histogram.
+func TestCancelledAreNotFailures(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	cancelled := vegeta.Result{Timestamp: t0.Add(ms(5)), Latency: ms(40), Error: "context canceled"}
+	in := StepInput{Step: scenarios.Step{Name: "burst", Mode: scenarios.ModeConcurrent, Requests: 4, Concurrency: 4},
+		Wall: ms(100), TargetCPUSeconds: UnknownCPU, Results: []vegeta.Result{
+			{Timestamp: t0, Latency: ms(20), Code: 200},
+			{Timestamp: t0.Add(ms(1)), Latency: ms(50), Error: "context deadline exceeded"},
+			cancelled, cancelled,
+		}}
+	st := aggregateStep(in, Host{CPUs: 2}, false)
+	if st.Requests != 4 || st.OK != 1 || st.Timeouts != 1 || st.Errors != 0 || st.Cancelled != 2 || st.Failed() != 1 {
+		t.Errorf("requests %d, ok %d, timeouts %d, errors %d, cancelled %d, failed %d; want 4, 1, 1, 0, 2, 1",
+			st.Requests, st.OK, st.Timeouts, st.Errors, st.Cancelled, st.Failed())
+	}
+	if len(st.ErrorSamples) != 1 || st.ErrorSamples[0].Class != "timeout" {
+		t.Errorf("error samples %+v, want only the timeout's", st.ErrorSamples)
+	}
+	if len(st.Timeline.Failed) != 1 || st.Histogram.Errors != 0 || st.Histogram.Timeouts != 1 {
+		t.Errorf("timeline failures %v, histogram %+v; want only the timeout", st.Timeline.Failed, st.Histogram)
+	}
+	if got, ok := stepOutcome(&st); got != "0.10s (1 failed, 1 succeeded, 2 cancelled) ✗" || ok {
+		t.Errorf("stepOutcome = %q, %v", got, ok)
 	}
 }
 

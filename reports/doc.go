@@ -91,6 +91,11 @@
 // Top-level "expectations" are those that matched no run (they fail), and
 // "baseline" holds CompareBaseline's checks when the CLI stored them.
 //
+// A step's requests are ok + timeouts + errors + cancelled. "cancelled" (absent
+// when 0) counts requests in flight when the run was stopped (Ctrl-C): they say
+// nothing about the target, so they are neither failures nor latencies.
+// "timeout_ms" is the client timeout the step ran with, absent when unknown.
+//
 // resources are the target's process_resident_memory_bytes, go_goroutines and
 // process_open_fds, sampled from its /metrics every few seconds while the step
 // ran (absent when it exports none). Each trend is a least-squares line over the

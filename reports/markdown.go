@@ -90,7 +90,11 @@ func markdown(b *strings.Builder, r *Report) {
 				if s.OK > 0 {
 					p50, p90, p99, maxMs = fmtMs(s.LatencyMs.P50), fmtMs(s.LatencyMs.P90), fmtMs(s.LatencyMs.P99), fmtMs(s.LatencyMs.Max)
 				}
-				mdRow(b, r.Runs[i].Label(), s.Name, fmt.Sprint(s.OK), fmt.Sprint(s.Timeouts), fmt.Sprint(s.Errors),
+				errs := fmt.Sprint(s.Errors)
+				if s.Cancelled > 0 {
+					errs += fmt.Sprintf(" (+%d cancelled)", s.Cancelled)
+				}
+				mdRow(b, r.Runs[i].Label(), s.Name, fmt.Sprint(s.OK), fmt.Sprint(s.Timeouts), errs,
 					p50, p90, p99, maxMs, wait, load, infer)
 			}
 		}

@@ -19,10 +19,21 @@ const (
 	Refused                  // the connection was refused or reset: the target is down
 	Client4xx                // the target answered 4xx
 	Server5xx                // the target answered 5xx
-	OtherErr                 // anything else: a response failing request.expect, a cancelled run, ...
+	OtherErr                 // anything else, such as a response failing request.expect
+	// Cancelled requests were in flight when the run was stopped (Ctrl-C, q in
+	// the dashboard): neither the target's failure nor a success, so they are
+	// counted apart, as interrupted iterations are in k6.
+	Cancelled
+
+	// NumOutcomes is the number of classes, for arrays indexed by Outcome.
+	NumOutcomes = int(Cancelled) + 1
 )
 
-var outcomeNames = [...]string{"ok", "timeout", "refused", "4xx", "5xx", "other"}
+// RunStoppedError is the error the runner records for a request cut off because
+// the run was stopped; Classify counts it as Cancelled.
+const RunStoppedError = "request cancelled: the run was stopped"
+
+var outcomeNames = [NumOutcomes]string{"ok", "timeout", "refused", "4xx", "5xx", "other", "cancelled"}
 
 // String returns the outcome's short name as used in reports ("ok", "timeout", ...).
 func (o Outcome) String() string {
@@ -49,6 +60,9 @@ func Classify(r *vegeta.Result) Outcome {
 	case strings.Contains(e, "connection refused") || strings.Contains(e, "connection reset") ||
 		strings.Contains(e, "broken pipe") || strings.Contains(e, "eof"):
 		return Refused
+	case strings.Contains(e, RunStoppedError) || strings.Contains(e, "context canceled"):
+		// Only the runner cancels: a run stopped with requests in flight.
+		return Cancelled
 	}
 	return OtherErr
 }

@@ -20,7 +20,11 @@ func timeline(results []vegeta.Result) Timeline {
 	for i := range results {
 		r := &results[i]
 		t := r.Timestamp.Sub(start).Seconds()
-		if o := Classify(r); o != OK {
+		o := Classify(r)
+		if o == Cancelled {
+			continue // stopped by the user: it says nothing about the target
+		}
+		if o != OK {
 			failed = append(failed, FailedPoint{T: round3(t), Ms: round3(millis(r.Latency)), Outcome: o.String()})
 			continue
 		}
@@ -71,6 +75,7 @@ func histogram(results []vegeta.Result) Histogram {
 			lo, hi = math.Min(lo, ms), math.Max(hi, ms)
 		case Timeout:
 			h.Timeouts++
+		case Cancelled: // neither a latency nor a failure
 		default:
 			h.Errors++
 		}

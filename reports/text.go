@@ -144,15 +144,22 @@ func stepNames(runs []Run) []string {
 }
 
 // stepOutcome is the seed's one-line summary of a step: "6.44s (4 requests) ✓"
-// or "120.62s (3 failed, 1 succeeded) ✗".
+// or "120.62s (3 failed, 1 succeeded) ✗". Requests cancelled by stopping the run
+// are named apart: "(6 succeeded, 2 cancelled) ✓".
 func stepOutcome(s *Step) (string, bool) {
+	cancelled := ""
+	if s.Cancelled > 0 {
+		cancelled = fmt.Sprintf(", %d cancelled", s.Cancelled)
+	}
 	switch {
 	case s.Requests == 0:
 		return fmt.Sprintf("%.2fs (no requests) ✗", s.WallS), false
-	case s.Failed() == 0:
+	case s.Failed() == 0 && s.Cancelled == 0:
 		return fmt.Sprintf("%.2fs (%s) ✓", s.WallS, plural(s.Requests, "request", "requests")), true
+	case s.Failed() == 0:
+		return fmt.Sprintf("%.2fs (%d succeeded%s) ✓", s.WallS, s.OK, cancelled), true
 	}
-	return fmt.Sprintf("%.2fs (%d failed, %d succeeded) ✗", s.WallS, s.Failed(), s.OK), false
+	return fmt.Sprintf("%.2fs (%d failed, %d succeeded%s) ✗", s.WallS, s.Failed(), s.OK, cancelled), false
 }
 
 func (t *textWriter) steps(runs []Run, names []string) {

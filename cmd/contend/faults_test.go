@@ -32,6 +32,7 @@ type faultReport struct {
 			OK       int     `json:"ok"`
 			Timeouts int     `json:"timeouts"`
 			Errors   int     `json:"errors"`
+			Canceled int     `json:"cancelled"`
 			ErrorsBy struct {
 				Refused, Client4xx, Server5xx, Other int
 			} `json:"errors_by_class"`

@@ -17,9 +17,11 @@ const (
 	maxSampleLen    = 240
 )
 
-// failed reports whether a result is a failure, as reports counts them.
+// failed reports whether a result is a failure, as reports counts them: not a
+// success, nor a request cancelled by stopping the run.
 func failed(r *vegeta.Result) bool {
-	return reports.Classify(r) != reports.OK
+	o := reports.Classify(r)
+	return o != reports.OK && o != reports.Cancelled
 }
 
 // defaultClass names a failed result by its reports.Outcome, with the status

@@ -20,7 +20,8 @@ func TestDefaultClass(t *testing.T) {
 		{"refused", vegeta.Result{Error: "dial tcp 127.0.0.1:9: connect: connection refused"}, true, "refused"},
 		{"busy", vegeta.Result{Code: 503, Error: "503 Service Unavailable"}, true, "http 503"},
 		{"bad request", vegeta.Result{Code: 422, Error: "422 Unprocessable Entity"}, true, "http 422"},
-		{"cancelled run", vegeta.Result{Error: "context canceled"}, true, "other"},
+		{"cancelled run", vegeta.Result{Error: `Post "http://127.0.0.1:1/translate": context canceled`}, false, "cancelled"},
+		{"garbage", vegeta.Result{Code: 200, Error: "response is not JSON: invalid character 'g'"}, true, "other"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -113,8 +113,12 @@ func (p *plainWriter) event(ev harness.Event) {
 			wall = ev.StepResult.Wall
 		}
 		s := ev.Snapshot
-		p.printf("%s%s done in %s: ok %d, timeouts %d, errors %d", p.tag(ev.Run), p.stepOf(), fmtDur(wall),
-			s.OK, s.Timeouts, s.Errors)
+		cancelled := ""
+		if s.Cancelled > 0 {
+			cancelled = fmt.Sprintf(", cancelled %d", s.Cancelled)
+		}
+		p.printf("%s%s done in %s: ok %d, timeouts %d, errors %d%s", p.tag(ev.Run), p.stepOf(), fmtDur(wall),
+			s.OK, s.Timeouts, s.Errors, cancelled)
 	case harness.TargetDone:
 		p.printf("%srun done", p.tag(ev.Run))
 	case harness.Log:
