@@ -135,7 +135,7 @@ steps:
 	if n != 2 {
 		t.Errorf("error samples %+v count %d failures, want 2", steps[0].ErrorSamples, n)
 	}
-	if !strings.Contains(r.stdout, "2 of 2 failed (2 timeouts)") {
+	if !strings.Contains(r.stdout, "2 of 2 failed (2 timeouts at 500ms)") {
 		t.Errorf("the text report does not list the timeouts:\n%s", r.stdout)
 	}
 }
