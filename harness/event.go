@@ -53,6 +53,7 @@ type Event struct {
 	Level     int // concurrency level for sweep steps (0 otherwise)
 	Total     int // requests planned for the step (0 when time-bound)
 	Duration  time.Duration
+	Timeout   time.Duration // the step's client timeout, on StepStarted
 
 	Result       *vegeta.Result
 	Snapshot     Snapshot

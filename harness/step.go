@@ -30,7 +30,7 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 		return sr
 	}
 
-	started := Event{Kind: StepStarted, Run: t.label, Step: step, StepIndex: index, Total: plannedTotal(plans)}
+	started := Event{Kind: StepStarted, Run: t.label, Step: step, StepIndex: index, Total: plannedTotal(plans), Timeout: sr.Timeout}
 	if plannedTotal(plans) == 0 {
 		started.Duration = step.Duration.Duration
 	}

@@ -95,6 +95,7 @@ type stepState struct {
 	level    int
 	total    int
 	duration time.Duration
+	timeout  time.Duration // the client timeout, 0 when not known
 	started  time.Time
 	snap     harness.Snapshot
 	hist     histogram
@@ -251,7 +252,7 @@ func (m *model) apply(ev harness.Event) tea.Cmd {
 			m.run.label = ev.Run
 		}
 		m.step = stepState{step: ev.Step, index: ev.StepIndex, level: ev.Level, total: ev.Total,
-			duration: ev.Duration, started: at, begun: true}
+			duration: ev.Duration, timeout: ev.Timeout, started: at, begun: true}
 	case harness.Result:
 		m.step.snap = ev.Snapshot
 		m.step.level = ev.Level

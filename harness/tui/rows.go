@@ -67,6 +67,16 @@ func stepLabel(s scenarios.Step, level int) string {
 	return name
 }
 
+// withTimeout adds the step's client timeout to its description, when known:
+// with a relative timeout ("7.5x sequential") it is only known once the run
+// measured the step it scales.
+func withTimeout(desc string, timeout time.Duration) string {
+	if timeout <= 0 {
+		return desc
+	}
+	return desc + ", timeout " + fmtDur(timeout)
+}
+
 // describe says what a step does, in a few words.
 func describe(s scenarios.Step, level, total int, d time.Duration) string {
 	reqs := func(n int) string {

@@ -183,7 +183,7 @@ func (m model) headerInfo() headerInfo {
 
 func (m model) stepInfo() stepInfo {
 	s := m.step
-	return stepInfo{level: s.level, name: stepLabel(s.step, s.level), desc: describe(s.step, s.level, s.total, s.duration),
+	return stepInfo{level: s.level, name: stepLabel(s.step, s.level), desc: withTimeout(describe(s.step, s.level, s.total, s.duration), s.timeout),
 		total: s.total, duration: s.duration, elapsed: m.stepElapsed(), snap: s.snap, done: s.done, started: s.begun}
 }
 
