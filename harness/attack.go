@@ -17,10 +17,10 @@ import (
 // external target is still listening.
 const probeEvery = 250 * time.Millisecond
 
-// childExitWait bounds how long a refused connection to the built-in target
-// holds the attack while the runner learns whether the target died. The kernel
-// closes a dying process's sockets before its parent can reap it, so a refusal
-// can arrive a moment before the exit is visible.
+// childExitWait is how long after a refused connection to the built-in target
+// an attack that ends anyway waits to learn whether the target died. The kernel
+// closes a dying process's sockets before its parent can reap it, so refusals
+// can arrive, and a short step end, a moment before the exit is visible.
 const childExitWait = time.Second
 
 // attackSpec is one vegeta attack as the step code asks for it.
@@ -76,7 +76,10 @@ func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
 		probed    = make(chan error, 1)
 		probing   bool
 		lastProbe time.Time
-		awaited   bool // a refusal already waited on the built-in target's exit
+		// grace is armed by a refusal from the built-in target: until it fires,
+		// the end of the attack waits for the target's exit to show.
+		grace      <-chan time.Time
+		graceTimer *time.Timer
 		done      int64
 	)
 	for results != nil {
@@ -95,16 +98,17 @@ func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
 				probing, lastProbe = true, time.Now()
 				go func() { probed <- dialProbe(t.base) }()
 			}
-			if class == reports.Refused && t.child != nil && !awaited && childDone != nil {
-				awaited = true
-				if t.child.awaitExit(ctx, childExitWait) {
-					childDone = nil
-					if err := t.child.exited(); err != nil && end.err == nil {
-						end.err = err
-						stop()
-					}
+			if class == reports.Refused && t.child != nil && childDone != nil && grace == nil {
+				if graceTimer == nil {
+					graceTimer = time.NewTimer(childExitWait)
+					defer graceTimer.Stop()
+				} else {
+					graceTimer.Reset(childExitWait)
 				}
+				grace = graceTimer.C
 			}
+		case <-grace:
+			grace = nil // the target is still there: the refusal was its own
 		case <-ctxDone:
 			ctxDone = nil
 			if end.err == nil {
@@ -128,6 +132,15 @@ func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
 	if probing {
 		if err := <-probed; err != nil && end.err == nil {
 			end.err = err
+		}
+	}
+	if grace != nil && childDone != nil && end.err == nil {
+		// Refused just before the end: see whether the target is dying.
+		select {
+		case <-childDone:
+			end.err = t.child.exited()
+		case <-grace:
+		case <-ctx.Done():
 		}
 	}
 	return end

@@ -186,19 +186,6 @@ func (c *child) exited() error {
 	}
 }
 
-// awaitExit waits up to limit for the process to end, reporting whether it did.
-func (c *child) awaitExit(ctx context.Context, limit time.Duration) bool {
-	timer := time.NewTimer(limit)
-	defer timer.Stop()
-	select {
-	case <-c.done:
-		return true
-	case <-timer.C:
-	case <-ctx.Done():
-	}
-	return false
-}
-
 // failure builds an error that quotes the end of the target's log.
 func (c *child) failure(what string) error {
 	tail := logTail(c.logPath, logTailLines)

@@ -27,8 +27,10 @@ const (
 // Option configures a Runner.
 type Option func(*Runner)
 
-// Timeout overrides the scenario's per-request client timeout when d > 0. Without
-// it the scenario's request.timeout applies (scenarios.DefaultTimeout when unset).
+// Timeout sets every request's client timeout when d > 0, overriding the
+// scenario's request.timeout and each step's own, fixed or relative. Without it
+// a step's timeout applies, else request.timeout (scenarios.DefaultTimeout when
+// unset).
 func Timeout(d time.Duration) Option {
 	return func(r *Runner) { r.timeout = d }
 }

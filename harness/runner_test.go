@@ -293,14 +293,16 @@ func TestCancelMidStep(t *testing.T) {
 			p := &probe{arrived: make(chan struct{}, 16)}
 			base := serve(t, serviceHandler(p, time.Minute, false)) // hangs until cancelled
 			sc := urlScenario(base, "/", tt.step, sequential("never", 1))
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
+			// A cause of its own, as the CLI's signal context has: the results must
+			// still say the run cut the requests off.
+			ctx, cancel := context.WithCancelCause(context.Background())
+			defer cancel(nil)
 			go func() {
 				for range tt.cancelAfter {
 					<-p.arrived
 				}
 				time.Sleep(20 * time.Millisecond)
-				cancel()
+				cancel(errors.New("interrupt signal received"))
 			}()
 			began := time.Now()
 			log := run(t, ctx, harness.New(), sc)
@@ -323,6 +325,11 @@ func TestCancelMidStep(t *testing.T) {
 			}
 			if len(sr.Results) != tt.wantResults {
 				t.Errorf("got %d partial results, want %d", len(sr.Results), tt.wantResults)
+			}
+			for i := range sr.Results {
+				if c := reports.Classify(&sr.Results[i]); c != reports.Cancelled {
+					t.Errorf("in-flight request: %s (%q), want cancelled", c, sr.Results[i].Error)
+				}
 			}
 			if n := log.count(harness.StepStarted); n != 1 {
 				t.Errorf("%d steps started, want 1", n)

@@ -24,7 +24,7 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 		sr.Err = err
 		return sr
 	}
-	t.warmUp(ctx, step)
+	t.warmUp(ctx, step, sr.Timeout)
 	if err := ctx.Err(); err != nil {
 		sr.Err = err
 		return sr
@@ -158,12 +158,14 @@ func (t *targetRun) createRaw(step string, level int) (*rawWriter, error) {
 	return createRaw(filepath.Join(t.dir, rawName(step, level)))
 }
 
-// warmUp sends the step's untimed warm-up requests; their results are only logged.
-func (t *targetRun) warmUp(ctx context.Context, step scenarios.Step) {
+// warmUp sends the step's untimed warm-up requests, with the step's client
+// timeout; their results are only logged.
+func (t *targetRun) warmUp(ctx context.Context, step scenarios.Step, timeout time.Duration) {
 	plan, ok := planWarmup(step)
 	if !ok {
 		return
 	}
+	plan.timeout = timeout // the step's own, as its timed requests have
 	var ok2xx, failed int
 	end := t.attack(ctx, attackSpec{
 		plan: plan,

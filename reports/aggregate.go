@@ -33,8 +33,8 @@ type Step struct {
 	WallS       float64 `json:"wall_s"`
 	OK          int     `json:"ok"`
 	Timeouts    int     `json:"timeouts"`
-	// TimeoutMs is the client timeout the requests ran with; absent when unknown
-	// (results merged from raw files).
+	// TimeoutMs is the client timeout the requests ran with; absent when it is
+	// not known (a step whose relative timeout could not be measured).
 	TimeoutMs float64 `json:"timeout_ms,omitempty"`
 	Errors    int     `json:"errors"` // every failure that is not a timeout
 	// Cancelled requests were in flight when the run was stopped (Ctrl-C); they

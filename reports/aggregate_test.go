@@ -203,6 +203,7 @@ func TestClassify(t *testing.T) {
 		{"other", vegeta.Result{Error: "tls: bad certificate"}, OtherErr},
 		{"200 with a body error", vegeta.Result{Code: 200, Error: "unexpected EOF"}, Refused},
 		{"cancelled run", vegeta.Result{Error: `Post "http://127.0.0.1:1/translate": context canceled`}, Cancelled},
+		{"stopped run", vegeta.Result{Error: `Post "http://127.0.0.1:1/timeout/eof": ` + RunStoppedError}, Cancelled},
 		{"old client timeout", vegeta.Result{Error: "net/http: request canceled (Client.Timeout exceeded while awaiting headers)"}, Timeout},
 	}
 	for _, tt := range tests {
@@ -237,6 +238,11 @@ func TestCancelledAreNotFailures(t *testing.T) {
 		t.Errorf("timeline failures %v, histogram %+v; want only the timeout", st.Timeline.Failed, st.Histogram)
 	}
 	if got, ok := stepOutcome(&st); got != "0.10s (1 failed, 1 succeeded, 2 cancelled) ✗" || ok {
+		t.Errorf("stepOutcome = %q, %v", got, ok)
+	}
+	// Stopped with nothing failed: not a pass either.
+	stopped := Step{WallS: 0.5, Requests: 3, OK: 1, Cancelled: 2}
+	if got, ok := stepOutcome(&stopped); got != "0.50s (1 succeeded, 2 cancelled) –" || ok {
 		t.Errorf("stepOutcome = %q, %v", got, ok)
 	}
 }

@@ -96,6 +96,11 @@ func Compare(base, step *Step, cores int) Comparison {
 	case step.OK == 0:
 		c.Verdict = VerdictInconclusive
 		notes = append(notes, fmt.Sprintf("no request of step %q succeeded, so there is no speedup to measure", step.Name))
+	case base.Cancelled > 0 || step.Cancelled > 0:
+		// A stopped step's wall time ends with requests still running, which its
+		// successes do not pay for: the speedup means nothing either way.
+		c.Verdict = VerdictInconclusive
+		notes = append(notes, fmt.Sprintf("the run was stopped with %s in flight", plural(base.Cancelled+step.Cancelled, "request", "requests")))
 	case c.Ideal <= SerializedMaxSpeedup:
 		why := "a concurrency of 1"
 		if cores > 0 && step.Concurrency > cores {

@@ -12,7 +12,8 @@ import (
 // failures because a queue behind a lock shows up as timeouts first.
 type Outcome int
 
-// The outcome classes, from best to worst.
+// The outcome classes: a success, the target's failures from the mildest, then
+// the requests the run itself cut off.
 const (
 	OK        Outcome = iota // 2xx or 3xx
 	Timeout                  // the client timeout fired before the response arrived
@@ -53,6 +54,9 @@ func Classify(r *vegeta.Result) Outcome {
 	case r.Code >= 400:
 		return Client4xx
 	}
+	if strings.Contains(r.Error, RunStoppedError) {
+		return Cancelled // first: the message quotes the URL, which may say anything
+	}
 	e := strings.ToLower(r.Error)
 	switch {
 	case strings.Contains(e, "timeout") || strings.Contains(e, "deadline exceeded"):
@@ -60,7 +64,7 @@ func Classify(r *vegeta.Result) Outcome {
 	case strings.Contains(e, "connection refused") || strings.Contains(e, "connection reset") ||
 		strings.Contains(e, "broken pipe") || strings.Contains(e, "eof"):
 		return Refused
-	case strings.Contains(e, RunStoppedError) || strings.Contains(e, "context canceled"):
+	case strings.Contains(e, "context canceled"):
 		// Only the runner cancels: a run stopped with requests in flight.
 		return Cancelled
 	}

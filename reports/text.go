@@ -145,7 +145,7 @@ func stepNames(runs []Run) []string {
 
 // stepOutcome is the seed's one-line summary of a step: "6.44s (4 requests) ✓"
 // or "120.62s (3 failed, 1 succeeded) ✗". Requests cancelled by stopping the run
-// are named apart: "(6 succeeded, 2 cancelled) ✓".
+// are named apart: "(6 succeeded, 2 cancelled) –".
 func stepOutcome(s *Step) (string, bool) {
 	cancelled := ""
 	if s.Cancelled > 0 {
@@ -157,7 +157,8 @@ func stepOutcome(s *Step) (string, bool) {
 	case s.Failed() == 0 && s.Cancelled == 0:
 		return fmt.Sprintf("%.2fs (%s) ✓", s.WallS, plural(s.Requests, "request", "requests")), true
 	case s.Failed() == 0:
-		return fmt.Sprintf("%.2fs (%d succeeded%s) ✓", s.WallS, s.OK, cancelled), true
+		// Stopped part way: nothing failed, but the step did not finish either.
+		return fmt.Sprintf("%.2fs (%d succeeded%s) –", s.WallS, s.OK, cancelled), false
 	}
 	return fmt.Sprintf("%.2fs (%d failed, %d succeeded%s) ✗", s.WallS, s.Failed(), s.OK, cancelled), false
 }

@@ -56,8 +56,9 @@
 //	# Phases of load, run in order against each strategy. Names are unique, made of
 //	# letters, digits, '.', '_' and '-' (default: the mode). Each mode takes only its
 //	# own keys; warmup (untimed requests sent first, default 0) and timeout belong
-//	# to every mode. A step's timeout replaces request.timeout: a duration, or a
-//	# multiple of the median latency an earlier step measured on the same target.
+//	# to every mode. A step's timeout replaces request.timeout, for its warm-up
+//	# too: a duration, or a multiple of the median latency of the successful
+//	# requests an earlier step made to the same target (none: the run fails).
 //	steps:
 //	  # One request at a time (concurrency is 1 and may be left out).
 //	  - {name: sequential, mode: sequential, requests: 4}

@@ -23,9 +23,14 @@ func (r RelTimeout) String() string {
 	return strconv.FormatFloat(r.Factor, 'f', -1, 64) + "x " + r.Step
 }
 
-// Of returns the timeout for a measured median latency.
+// Of returns the timeout for a measured median latency, at most the longest
+// time.Duration.
 func (r RelTimeout) Of(median time.Duration) time.Duration {
-	return time.Duration(math.Round(r.Factor * float64(median)))
+	d := math.Round(r.Factor * float64(median))
+	if d >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return time.Duration(d)
 }
 
 // ParseRelTimeout reads "<factor>x <step>", ok false when s is not in that form

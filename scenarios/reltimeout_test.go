@@ -69,3 +69,10 @@ func TestLoadRelativeTimeout(t *testing.T) {
 		t.Errorf("ClientTimeout = %s, want the request's %s", got, s.Request.Timeout)
 	}
 }
+
+func TestRelTimeoutOfSaturates(t *testing.T) {
+	r := RelTimeout{Factor: 1e11, Step: "seq"}
+	if got := r.Of(200 * time.Millisecond); got <= 0 || got < time.Duration(1<<62) {
+		t.Errorf("1e11x of 200ms = %s, want the longest duration, not an overflow", got)
+	}
+}

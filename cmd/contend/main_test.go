@@ -135,7 +135,7 @@ func TestUsageExitCodes(t *testing.T) {
 		{[]string{"serve", "--size", "huge"}, exitUsage, "huge"},
 		{[]string{"serve", "stray"}, exitUsage, "unexpected argument"},
 		{[]string{"run", "scenarios/ci.yaml", "--tui", "--no-tui"}, exitUsage, "--tui and --no-tui"},
-		{[]string{"run", "scenarios/ci.yaml", "--timeout", "-1s"}, exitUsage, "--timeout must be positive"},
+		{[]string{"run", "scenarios/ci.yaml", "--timeout", "-1s"}, exitUsage, "--timeout must not be negative"},
 		{[]string{"check", "scenarios/ci.yaml", "--timeout", "soon"}, exitUsage, "soon"},
 	}
 	for _, tt := range tests {

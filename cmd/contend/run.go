@@ -69,7 +69,7 @@ func runCommand(ctx context.Context, name string, args []string, stdout, stderr 
 		}
 	}
 	if f.timeout < 0 {
-		return usagef("--timeout must be positive, not %s", f.timeout)
+		return usagef("--timeout must not be negative (0 keeps the scenario's), not %s", f.timeout)
 	}
 	if len(pos) != 1 {
 		return usagef("%s needs exactly one scenario file", name)

@@ -10,6 +10,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"contend/harness"
+	"contend/reports"
 	"contend/scenarios"
 )
 
@@ -290,6 +291,9 @@ func (m *model) apply(ev harness.Event) tea.Cmd {
 // observe adds one result to the latency chart, the step's histogram and, when
 // it failed, the errors view.
 func (m *model) observe(r *vegeta.Result) {
+	if reports.Classify(r) == reports.Cancelled {
+		return // cut off by stopping the run: no latency, no failure of the target
+	}
 	if m.run.origin.IsZero() {
 		m.run.origin = r.Timestamp
 	}
