@@ -80,7 +80,7 @@ func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
 		// the end of the attack waits for the target's exit to show.
 		grace      <-chan time.Time
 		graceTimer *time.Timer
-		done      int64
+		done       int64
 	)
 	for results != nil {
 		select {

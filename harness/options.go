@@ -69,22 +69,11 @@ func OutDir(dir string) Option {
 	return func(r *Runner) { r.outDir = dir }
 }
 
-// TargetURL attacks the service at u instead of the scenario's target (built-in or
-// URL). Only loopback hosts are allowed unless AllowRemote(true) is given.
-func TargetURL(u string) Option {
-	return func(r *Runner) { r.targetURL = u }
-}
-
 // AllowRemote permits external targets whose host is not a loopback address
 // (127.0.0.0/8, ::1, localhost). Default false: a load tool should not hit a
 // production service because of a typo.
 func AllowRemote(allow bool) Option {
 	return func(r *Runner) { r.allowRemote = allow }
-}
-
-// Strategies overrides the built-in target's strategies, run in the order given.
-func Strategies(names ...string) Option {
-	return func(r *Runner) { r.strategies = append([]string(nil), names...) }
 }
 
 // StartTimeout bounds how long a built-in target may take to come up; default

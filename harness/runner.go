@@ -21,9 +21,7 @@ type Runner struct {
 	serveArgs    []string
 	serveEnv     []string
 	outDir       string
-	targetURL    string
 	allowRemote  bool
-	strategies   []string
 	startTimeout time.Duration
 	stopGrace    time.Duration
 	errorSamples int
@@ -159,10 +157,9 @@ func (r *Runner) plan(sc *scenarios.Scenario) (runPlan, error) {
 		p.steps = append(p.steps, plans)
 	}
 
-	url := r.targetURL
-	if url == "" {
-		url = sc.Target.URL
-	}
+	// Another target or other strategies than the file's are the scenario's to
+	// say (scenarios.Scenario.WithURL, WithStrategies), not the Runner's.
+	url := sc.Target.URL
 	switch {
 	case url != "":
 		if err := CheckTargetURL(url, r.allowRemote); err != nil {
@@ -171,10 +168,7 @@ func (r *Runner) plan(sc *scenarios.Scenario) (runPlan, error) {
 		p.targets = []plannedTarget{{label: url, url: url}}
 	case sc.Target.Builtin != nil:
 		p.builtin = *sc.Target.Builtin
-		strategies := r.strategies
-		if len(strategies) == 0 {
-			strategies = sc.Strategies() // the defaults when the file names none
-		}
+		strategies := sc.Strategies() // the defaults when the file names none
 		if len(strategies) == 0 {
 			return p, fmt.Errorf("scenario %q: built-in target has no strategies", sc.Name)
 		}

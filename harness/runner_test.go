@@ -350,16 +350,6 @@ func TestRemoteTargetRefused(t *testing.T) {
 		t.Errorf("%d targets started", n)
 	}
 
-	// The option overrides the scenario's URL and is checked the same way.
-	p := &probe{}
-	local := urlScenario(serve(t, serviceHandler(p, 0, false)), "/", sequential("s", 1))
-	log = run(t, context.Background(), harness.New(harness.TargetURL("http://example.com")), local)
-	if err := log.done(); !errors.Is(err, harness.ErrRemoteTarget) {
-		t.Fatalf("RunDone error %v, want ErrRemoteTarget", err)
-	}
-	if hits, _ := p.stats(); hits != 0 {
-		t.Errorf("the scenario's own target got %d requests", hits)
-	}
 }
 
 // TestInvalidScenario checks that a scenario the Runner cannot run fails before
