@@ -56,10 +56,11 @@ vet:
 # The README's test command: provisions everything, then vet, race tests and fuzz seed corpora
 # (go test runs every Fuzz target's seed corpus as part of the ordinary run).
 # The end-to-end tests in cmd/ run last, on their own: they measure speedups of the real
-# binary, which other packages' tests would otherwise compete with for the 2 cores.
+# binary, which other packages' tests would otherwise compete with for the 2 cores;
+# -p 1 keeps the two cmd packages from running side by side too.
 test: ort models tools vet
 	PATH=$(CACHE)/bin:$$PATH go test -race -count=1 -timeout 30m $$(go list ./... | grep -v '/cmd/')
-	PATH=$(CACHE)/bin:$$PATH go test -race -count=1 -timeout 30m ./cmd/...
+	PATH=$(CACHE)/bin:$$PATH go test -race -count=1 -p 1 -timeout 30m ./cmd/...
 
 # Side-by-side benchmarks (cmd/contend-bench): contend's Runner against vegeta, hey and wrk,
 # the target's scaling, overhead and cold start; writes bench/RESULTS.md. hey and wrk are

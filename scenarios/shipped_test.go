@@ -134,7 +134,7 @@ func TestShippedContents(t *testing.T) {
 		{"ci compares", ci.Compare, []Compare{{Base: "sequential", Step: "concurrent"}}},
 		{"ci max timeouts", *ciExpect.MaxTimeouts, 0},
 		{"ci max errors", *ciExpect.MaxErrors, 0},
-		{"ci min speedup", *ciExpect.MinSpeedup, 1.4},
+		{"ci min speedup", *ciExpect.MinSpeedup, 1.3},
 
 		{"sweep strategies", sweep.Strategies(), []string{"naive", "double-checked"}},
 		{"sweep levels", step(sweep, "sweep").Levels, []int{1, 2, 4, 8}},
