@@ -144,7 +144,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	})
 	fs.IntVar(&cfg.perLevel, "requests-per-level", defaultPerLevel, "requests per level of the scaling sweep")
 	fs.IntVar(&cfg.coldRepeats, "cold-repeats", defaultColdRepeats, "cold starts per model size (median)")
-	fs.BoolVar(&cfg.large, "large", false, "also cold-start the large models (3.8 GB; built first when missing, ~40 s)")
+	fs.BoolVar(&cfg.large, "large", false, "also cold-start the large models (1.1 GB; built first when missing, ~6 s)")
 	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the driver during request generation")
 	fs.DurationVar(&cfg.timeout, "timeout", defaultTimeout, "give up after this long")
 	fs.Func("only", "measure only these parts (comma-separated: loadgen, scaling, overhead, cold)", func(s string) error {

@@ -34,29 +34,45 @@ func (l layers) scratchOnly(w []float32, rows int) []float32 {
 // linear applies x·W + b with W [in, out] and b [out] named prefix.weight and prefix.bias
 // (stored as Optimum stores MatMul weights: already transposed). When toScratch is true the
 // output columns outside scratch are zero.
+// A block sharing its weights with an earlier one (the same prefix) reuses them.
 func (l layers) linear(x, prefix string, in, out int, toScratch bool) string {
-	scale := float32(math.Sqrt(3 / float64(in)))
-	w := uniform(prefix+".weight", in*out, scale)
-	b := uniform(prefix+".bias", out, 0.02)
-	if toScratch {
-		w = l.scratchOnly(w, in)
-		b = l.scratchOnly(b, 1)
+	wn, bn := prefix+".weight", prefix+".bias"
+	if !l.g.has(wn) {
+		scale := float32(math.Sqrt(3 / float64(in)))
+		w := uniform(wn, in*out, scale)
+		b := uniform(bn, out, 0.02)
+		if toScratch {
+			w = l.scratchOnly(w, in)
+			b = l.scratchOnly(b, 1)
+		}
+		l.g.floats(wn, []int64{int64(in), int64(out)}, w)
+		l.g.floats(bn, []int64{int64(out)}, b)
 	}
-	wn := l.g.floats(prefix+".weight", []int64{int64(in), int64(out)}, w)
-	bn := l.g.floats(prefix+".bias", []int64{int64(out)}, b)
 	return l.g.node("Add", []string{l.g.node("MatMul", []string{x, wn}), bn})
+}
+
+// layerPrefix names the weights of cost block i of kind ("encoder", "decoder"):
+// its own, or with spec.weightSets, those of block i mod weightSets.
+func (l layers) layerPrefix(kind string, i int) string {
+	if l.s.weightSets > 0 {
+		i %= l.s.weightSets
+	}
+	return fmt.Sprintf("model.%s.layers.%d", kind, i)
 }
 
 // layerNorm normalizes the last axis with unit gain and zero shift, as a freshly
 // initialised LayerNorm.
 func (l layers) layerNorm(x, prefix string) string {
 	d := l.d()
-	gamma := make([]float32, d)
-	for i := range gamma {
-		gamma[i] = 1
+	gn, bn := prefix+".weight", prefix+".bias"
+	if !l.g.has(gn) {
+		gamma := make([]float32, d)
+		for i := range gamma {
+			gamma[i] = 1
+		}
+		l.g.floats(gn, []int64{int64(d)}, gamma)
+		l.g.floats(bn, []int64{int64(d)}, make([]float32, d))
 	}
-	gn := l.g.floats(prefix+".weight", []int64{int64(d)}, gamma)
-	bn := l.g.floats(prefix+".bias", []int64{int64(d)}, make([]float32, d))
 	return l.g.node("LayerNormalization", []string{x, gn, bn}, attrInt("axis", -1), attrFloat("epsilon", 1e-5))
 }
 

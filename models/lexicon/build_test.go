@@ -134,3 +134,63 @@ func TestConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestSharedWeights checks spec.weightSets: blocks that reuse an earlier block's
+// weights add no initializers of their own, the files shrink, and the
+// translations stay those of a model whose blocks all have their own weights
+// (the blocks write scratch only, whatever their weights).
+func TestSharedWeights(t *testing.T) {
+	es, err := loadEntries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := specs[Tiny]
+	own.layers = 3
+	shared := own
+	shared.weightSets = 2
+	var enHi *direction
+	for _, d := range directions(es, own.maxWordLen) {
+		if d.name == "en-hi" {
+			enHi = d
+		}
+	}
+	if enHi == nil {
+		t.Fatal("no en-hi direction")
+	}
+	root := t.TempDir()
+	sizes := map[string]int64{}
+	for name, s := range map[string]spec{"own": own, "shared": shared} {
+		path := filepath.Join(root, name, "en-hi")
+		if err := buildDirection(path, enHi, Tiny, s); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		fi, err := os.Stat(filepath.Join(path, EncoderFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes[name] = fi.Size()
+		data, err := os.ReadFile(filepath.Join(path, DecoderFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		third := bytes.Contains(data, []byte("model.decoder.layers.2."))
+		if third != (name == "own") {
+			t.Errorf("%s: the third block's own weights present = %v", name, third)
+		}
+	}
+	// One block's matrices alone (4 attention projections, 2 feed-forward ones),
+	// 4 bytes a weight: the least the shared encoder must save.
+	d, ffn := int64(own.dModel()), int64(own.ffnDim)
+	if saved, block := sizes["own"]-sizes["shared"], 4*(4*d*d+2*d*ffn); saved < block {
+		t.Errorf("sharing saved %d bytes of the encoder (%d vs %d), less than one block's %d", saved, sizes["shared"], sizes["own"], block)
+	}
+	a := loadTestModel(t, filepath.Join(root, "own", "en-hi"))
+	defer a.close()
+	b := loadTestModel(t, filepath.Join(root, "shared", "en-hi"))
+	defer b.close()
+	for _, text := range []string{"the water is cold", "the big boy and the small girl eat good hot rice."} {
+		if got, want := b.translate(t, text), a.translate(t, text); got != want {
+			t.Errorf("%q: shared weights give %q, own weights %q", text, got, want)
+		}
+	}
+}

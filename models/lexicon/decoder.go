@@ -59,7 +59,7 @@ func buildDecoder(dir *direction, s spec, tgtCodes [][]float32) ([]byte, error) 
 	causal := l.causalMask(ids)
 	crossMask := l.keyMask(encMask, 1, 2)
 	for i := range s.layers {
-		p := fmt.Sprintf("model.decoder.layers.%d", i)
+		p := l.layerPrefix("decoder", i)
 		x := l.layerNorm(h, p+".self_attn_layer_norm")
 		h = l.residual(h, l.attention(x, x, causal, p+".self_attn"))
 		x = l.layerNorm(h, p+".encoder_attn_layer_norm")

@@ -37,7 +37,7 @@ func buildEncoder(dir *direction, s spec, tgtCodes [][]float32) ([]byte, error) 
 	h = l.positions(h, ids, posTable)
 	keyMask := l.keyMask(mask, 1, 2)
 	for i := range s.layers {
-		p := fmt.Sprintf("model.encoder.layers.%d", i)
+		p := l.layerPrefix("encoder", i)
 		x := l.layerNorm(h, p+".self_attn_layer_norm")
 		h = l.residual(h, l.attention(x, x, keyMask, p+".self_attn"))
 		x = l.layerNorm(h, p+".final_layer_norm")

@@ -24,13 +24,18 @@ type graph struct {
 	inits   []*onnx.TensorProto
 	inputs  []*onnx.ValueInfoProto
 	outputs []*onnx.ValueInfoProto
-	next    int            // counter for generated value names
-	consts  map[string]int // cache of small constants by key, to name each once
+	next    int             // counter for generated value names
+	consts  map[string]int  // cache of small constants by key, to name each once
+	named   map[string]bool // initializer names added, each at most once
 }
 
 func newGraph(name string) *graph {
-	return &graph{name: name, consts: map[string]int{}}
+	return &graph{name: name, consts: map[string]int{}, named: map[string]bool{}}
 }
+
+// has reports whether an initializer of that name was added: cost blocks that
+// share their weights (spec.weightSets) add them once and reuse them.
+func (g *graph) has(name string) bool { return g.named[name] }
 
 // fresh returns a new unique value name with the given prefix.
 func (g *graph) fresh(prefix string) string {
@@ -68,6 +73,10 @@ func (g *graph) floats(name string, dims []int64, data []float32) string {
 	if n := product(dims); n != len(data) {
 		panic(fmt.Sprintf("initializer %s: dims %v hold %d values, got %d", name, dims, n, len(data)))
 	}
+	if g.named[name] {
+		panic(fmt.Sprintf("initializer %s added twice", name))
+	}
+	g.named[name] = true
 	// float_data rather than raw_data: the slice is serialized as is, without a second copy
 	// of the weights in memory.
 	g.inits = append(g.inits, &onnx.TensorProto{

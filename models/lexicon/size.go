@@ -39,6 +39,10 @@ type spec struct {
 	layers      int // cost blocks in the encoder and in the decoder
 	heads       int // attention heads of the cost blocks; must divide dModel
 	ffnDim      int // inner width of the feed-forward networks
+	// weightSets, when above zero, lets block i use the weights of block i mod
+	// weightSets (as ALBERT shares its layers): the same cost in a fraction of the
+	// file size and memory. 0: every block has its own.
+	weightSets int
 	// maxWordLen, when above zero, keeps only lexicon entries whose English word has at
 	// most this many letters. Short words are the common ones, and the shortest-first
 	// inversion makes a capped hi-en table a subset of the full one.
@@ -51,7 +55,7 @@ func (s spec) dModel() int { return s.contentDim + s.positionDim + s.scratchDim 
 var specs = map[Size]spec{
 	Tiny:  {contentDim: 32, positionDim: 32, scratchDim: 32, layers: 1, heads: 4, ffnDim: 128, maxWordLen: 5},
 	Base:  {contentDim: 128, positionDim: 64, scratchDim: 320, layers: 6, heads: 8, ffnDim: 2048},
-	Large: {contentDim: 256, positionDim: 64, scratchDim: 704, layers: 16, heads: 16, ffnDim: 4096},
+	Large: {contentDim: 256, positionDim: 64, scratchDim: 704, layers: 19, heads: 16, ffnDim: 4096, weightSets: 4},
 }
 
 // maxPositions is the longest source or target sequence, in tokens with </s>, as Marian's
