@@ -24,40 +24,11 @@ steps:
   - {name: steady, mode: rate, rate: 20/s, duration: 60s}
 `)
 	out := t.TempDir()
-	cmd := exec.Command(contendBin, "run", path, "--no-tui", "--target", srv.URL(), "--out", out)
-	cmd.Dir = repoRoot
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	for deadline := time.Now().Add(30 * time.Second); srv.Count() < 10; {
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("the attack never started:\n%s", errb.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	sent := time.Now()
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		<-done
-		t.Fatalf("contend still running 20s after SIGINT:\n%s", errb.String())
-	}
-	if took := time.Since(sent); took > 10*time.Second {
-		t.Errorf("contend took %s to stop after SIGINT", took)
-	}
+	stderr, err := interruptRun(t, []string{"run", path, "--no-tui", "--target", srv.URL(), "--out", out},
+		func() bool { return srv.Count() >= 10 })
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != exitError {
-		t.Fatalf("exit %v, want %d\n%s", err, exitError, errb.String())
+		t.Fatalf("exit %v, want %d\n%s", err, exitError, stderr)
 	}
 	rep := readReport(t, out)
 	if !rep.Partial {
@@ -96,32 +67,8 @@ steps:
   - {name: steady, mode: rate, rate: 50/s, duration: 60s}
 `)
 	out := t.TempDir()
-	cmd := exec.Command(contendBin, "run", path, "--no-tui", "--target", srv.URL, "--out", out)
-	cmd.Dir = repoRoot
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	for deadline := time.Now().Add(30 * time.Second); arrived.Load() < 5; {
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("the attack never started:\n%s", errb.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		<-done
-		t.Fatalf("contend still running 20s after SIGINT:\n%s", errb.String())
-	}
+	interruptRun(t, []string{"run", path, "--no-tui", "--target", srv.URL, "--out", out},
+		func() bool { return arrived.Load() >= 5 })
 	rep := readReport(t, out)
 	st := rep.Runs[0].Steps
 	if len(st) != 1 {
@@ -131,5 +78,45 @@ steps:
 	if s.Canceled < 5 || s.Canceled != s.Requests || s.Errors != 0 || s.Timeouts != 0 || len(s.ErrorSamples) != 0 {
 		t.Errorf("requests %d: cancelled %d, errors %d, timeouts %d, samples %v; want every request cancelled and nothing blamed on the target",
 			s.Requests, s.Canceled, s.Errors, s.Timeouts, s.ErrorSamples)
+	}
+}
+
+// interruptRun starts contend with args, sends it SIGINT once started() holds,
+// and returns its stderr and how it exited. It fails the test if the attack
+// never starts or contend takes more than 10 s to stop.
+func interruptRun(t *testing.T, args []string, started func() bool) (stderr string, err error) {
+	t.Helper()
+	cmd := exec.Command(contendBin, args...)
+	cmd.Dir = repoRoot
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	for deadline := time.Now().Add(30 * time.Second); !started(); {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			<-done
+			t.Fatalf("the attack never started:\n%s", errb.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	sent := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if took := time.Since(sent); took > 10*time.Second {
+			t.Errorf("contend took %s to stop after SIGINT", took)
+		}
+		return errb.String(), err
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("contend still running 20s after SIGINT:\n%s", errb.String())
+		return "", nil
 	}
 }
