@@ -157,7 +157,14 @@ func (t *targetRun) runSteps(ctx context.Context, p runPlan) ([]StepResult, erro
 		}
 	}
 	var steps []StepResult
-	medians := make(map[string]time.Duration, len(p.sc.Steps))
+	// The median latency of each step a relative timeout scales, once it ran.
+	medians := make(map[string]time.Duration)
+	scaled := make(map[string]bool)
+	for _, step := range p.sc.Steps {
+		if step.TimeoutOf != nil {
+			scaled[step.TimeoutOf.Step] = true
+		}
+	}
 	for i, step := range p.sc.Steps {
 		plans, err := t.resolveTimeout(step, p.steps[i], p.fixedTimeout, medians)
 		if err != nil {
@@ -165,8 +172,10 @@ func (t *targetRun) runSteps(ctx context.Context, p runPlan) ([]StepResult, erro
 			return steps, fmt.Errorf("target %s: step %q: %w", t.label, step.Name, err)
 		}
 		sr := t.runStep(ctx, i, step, plans)
-		if m, ok := medianOK(sr.Results); ok {
-			medians[step.Name] = m
+		if scaled[step.Name] {
+			if m, ok := medianOK(sr.Results); ok {
+				medians[step.Name] = m
+			}
 		}
 		steps = append(steps, sr)
 		if sr.Err != nil {
