@@ -79,7 +79,7 @@ func markdown(b *strings.Builder, r *Report) {
 			mdRow(b, row...)
 		}
 		b.WriteString("\n### Latency (successful requests; server means from Server-Timing)\n\n")
-		mdHeader(b, "run", "step", "ok", "timeouts", "errors", "p50", "p90", "p99", "max", "wait", "load", "infer")
+		mdHeader(b, "run", "step", "ok", "timeouts (client timeout)", "errors", "p50", "p90", "p99", "max", "wait", "load", "infer")
 		for i := range r.Runs {
 			for _, s := range r.Runs[i].Steps {
 				wait, load, infer := "—", "—", "—"
@@ -94,7 +94,11 @@ func markdown(b *strings.Builder, r *Report) {
 				if s.Cancelled > 0 {
 					errs += fmt.Sprintf(" (+%d cancelled)", s.Cancelled)
 				}
-				mdRow(b, r.Runs[i].Label(), s.Name, fmt.Sprint(s.OK), fmt.Sprint(s.Timeouts), errs,
+				timeouts := fmt.Sprint(s.Timeouts)
+				if s.TimeoutMs > 0 {
+					timeouts += " (" + fmtMs(s.TimeoutMs) + ")"
+				}
+				mdRow(b, r.Runs[i].Label(), s.Name, fmt.Sprint(s.OK), timeouts, errs,
 					p50, p90, p99, maxMs, wait, load, infer)
 			}
 		}

@@ -185,6 +185,7 @@ func TestHTMLReporter(t *testing.T) {
 		"concurrent: latency over time", "latency distribution", "throughput by concurrency",
 		"speedup by comparison", "wall time by step", "waiting on the model lock", "lock-serialized",
 		"Strategies side by side", "Expectations",
+		"3 (10.00s)", // the naive burst's timeouts, with the client timeout
 	} {
 		mustContain(t, out, want)
 	}
