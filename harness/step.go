@@ -95,7 +95,7 @@ func (t *targetRun) runLevel(ctx context.Context, index int, step scenarios.Step
 		return lr, attackEnd{started: time.Now(), err: err}
 	}
 	if plan.level > 0 {
-		t.logf("%s: step %s, concurrency %d: %d requests", t.label, step.Name, plan.level, plan.total)
+		t.logf("step %s, concurrency %d: %d requests", step.Name, plan.level, plan.total)
 	}
 	tl.startLevel(time.Now())
 	name := t.label + "/" + step.Name
@@ -178,6 +178,6 @@ func (t *targetRun) warmUp(ctx context.Context, step scenarios.Step, timeout tim
 			}
 		},
 	})
-	t.logf("%s: step %s warm-up: %d requests, %d ok, %d failed in %s",
-		t.label, step.Name, ok2xx+failed, ok2xx, failed, end.wall.Round(time.Millisecond))
+	t.logf("step %s warm-up: %d requests, %d ok, %d failed in %s",
+		step.Name, ok2xx+failed, ok2xx, failed, end.wall.Round(time.Millisecond))
 }

@@ -112,10 +112,10 @@ func (r *Runner) runBuiltin(ctx context.Context, em *emitter, p runPlan, strateg
 	res.LogPath = c.logPath
 	defer func() {
 		c.stop(r.stopGrace)
-		t.logf("%s: target stopped", strategy)
+		t.logf("target stopped")
 	}()
 	t.child = c
-	t.logf("%s: started %s (pid %d), log %s", strategy, bin, c.pid(), c.logPath)
+	t.logf("started %s (pid %d), log %s", bin, c.pid(), c.logPath)
 
 	eager := strategy == "eager" && !p.builtin.Cold
 	base, err := c.waitReady(ctx, t.meter.client, r.startTimeout, eager)
@@ -124,7 +124,7 @@ func (r *Runner) runBuiltin(ctx context.Context, em *emitter, p runPlan, strateg
 		return res
 	}
 	t.base, t.meter.base, res.URL = base, base, base
-	t.logf("%s: serving on %s", strategy, base)
+	t.logf("serving on %s", base)
 	if !p.builtin.Cold {
 		t.warmTarget(ctx)
 		if err := c.exited(); err != nil {
@@ -199,8 +199,8 @@ func (t *targetRun) resolveTimeout(step scenarios.Step, plans []attackPlan, fixe
 		return nil, fmt.Errorf("timeout %s: step %q had no successful request to measure the latency of", rel, rel.Step)
 	}
 	d := max(rel.Of(m), time.Millisecond)
-	t.logf("%s: step %s: client timeout %s = %s x the %s median of step %s",
-		t.label, step.Name, d.Round(time.Millisecond), strconv.FormatFloat(rel.Factor, 'f', -1, 64), m.Round(time.Microsecond), rel.Step)
+	t.logf("step %s: client timeout %s = %s x the %s median of step %s", step.Name,
+		d.Round(time.Millisecond), strconv.FormatFloat(rel.Factor, 'f', -1, 64), m.Round(time.Microsecond), rel.Step)
 	out := slices.Clone(plans)
 	for i := range out {
 		out[i].timeout = d
@@ -244,10 +244,10 @@ func (t *targetRun) warmTarget(ctx context.Context) {
 		},
 	})
 	if class == reports.OK {
-		t.logf("%s: warmed with one request (%d) in %s", t.label, code, end.wall.Round(time.Millisecond))
+		t.logf("warmed with one request (%d) in %s", code, end.wall.Round(time.Millisecond))
 		return
 	}
-	t.logf("%s: warm-up request failed (%s): %s", t.label, class, msg)
+	t.logf("warm-up request failed (%s): %s", class, msg)
 }
 
 // targetCores is the CPU count of the machine behind base: this machine for the
