@@ -274,13 +274,22 @@ func (d *decoder) number(n *yaml.Node, path string) float64 {
 	return f
 }
 
-func (d *decoder) duration(n *yaml.Node, path string) Duration {
-	var v Duration
-	if err := v.UnmarshalYAML(n); err != nil {
+// yamlValue is a value type whose pointer reads itself from a YAML node.
+type yamlValue[T any] interface {
+	*T
+	UnmarshalYAML(*yaml.Node) error
+}
+
+// value reads a Duration, Rate or Growth, recording its error at path.
+func value[T any, P yamlValue[T]](d *decoder, n *yaml.Node, path string) T {
+	var v T
+	if err := P(&v).UnmarshalYAML(n); err != nil {
 		d.add(n.Line, path, "%v", err)
 	}
 	return v
 }
+
+func (d *decoder) duration(n *yaml.Node, path string) Duration { return value[Duration](d, n, path) }
 
 // stepTimeout reads a step's timeout: a duration, or a multiple of an earlier
 // step's median latency ("7x sequential").
@@ -304,43 +313,25 @@ func (d *decoder) stepTimeout(n *yaml.Node, path string) (Duration, *RelTimeout)
 	return v, nil
 }
 
-func (d *decoder) rate(n *yaml.Node, path string) Rate {
-	var v Rate
-	if err := v.UnmarshalYAML(n); err != nil {
-		d.add(n.Line, path, "%v", err)
-	}
-	return v
-}
+func (d *decoder) rate(n *yaml.Node, path string) Rate { return value[Rate](d, n, path) }
 
-func (d *decoder) growth(n *yaml.Node, path string) Growth {
-	var v Growth
-	if err := v.UnmarshalYAML(n); err != nil {
-		d.add(n.Line, path, "%v", err)
-	}
-	return v
-}
+func (d *decoder) growth(n *yaml.Node, path string) Growth { return value[Growth](d, n, path) }
 
-func (d *decoder) strings(n *yaml.Node, path string) []string {
+// list reads a sequence with each, recording every item's line.
+func list[T any](d *decoder, n *yaml.Node, path string, each func(*yaml.Node, string) T) []T {
 	items := d.items(n, path)
-	out := make([]string, 0, len(items))
+	out := make([]T, 0, len(items))
 	for i, item := range items {
 		p := index(path, i)
 		d.lines[p] = item.Line
-		out = append(out, d.str(item, p))
+		out = append(out, each(item, p))
 	}
 	return out
 }
 
-func (d *decoder) integers(n *yaml.Node, path string) []int {
-	items := d.items(n, path)
-	out := make([]int, 0, len(items))
-	for i, item := range items {
-		p := index(path, i)
-		d.lines[p] = item.Line
-		out = append(out, d.integer(item, p))
-	}
-	return out
-}
+func (d *decoder) strings(n *yaml.Node, path string) []string { return list(d, n, path, d.str) }
+
+func (d *decoder) integers(n *yaml.Node, path string) []int { return list(d, n, path, d.integer) }
 
 func contains(list []string, s string) bool {
 	for _, v := range list {
