@@ -28,7 +28,7 @@ type targetRun struct {
 	meter        cpuMeter
 	cores        int
 	errorSamples int
-	maxBody      int64 // bytes of each response body kept (vegeta.MaxBody); the rest is read and counted
+	maxBody      int64         // bytes of each response body kept (vegeta.MaxBody); the rest is read and counted
 	check        responseCheck // request.expect, applied to every result
 	sampleEvery  time.Duration
 	// noResources is set once a step found no resource metrics on the target,
