@@ -5,6 +5,8 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"contend/reports"
+
 	"contend/scenarios"
 )
 
@@ -34,6 +36,9 @@ type StepResult struct {
 	Cores int
 	// ErrorSamples holds the first few failed responses with their body.
 	ErrorSamples []ErrorSample
+	// Aggregate is the step's counts, percentiles and Server-Timing means, built
+	// as its results arrived: the numbers its Snapshots showed and its report reads.
+	Aggregate *reports.Aggregate
 	// Resources are the target's memory, goroutines and open file descriptors,
 	// sampled from its /metrics every few seconds during the step (see SampleEvery);
 	// empty when the target has no /metrics.
@@ -50,6 +55,7 @@ type LevelResult struct {
 	Results          []vegeta.Result
 	TargetCPUSeconds float64 // -1 when unknown
 	RawPath          string
+	Aggregate        *reports.Aggregate // the level's numbers, built as its results arrived
 }
 
 // TargetResult is one run of the scenario's steps against one target: a built-in
