@@ -174,8 +174,16 @@ func validateStep(s scenarios.Step) error {
 	return nil
 }
 
-// maxExpectedHits caps the results preallocated for a time-bound attack.
+// maxExpectedHits caps the results preallocated for an attack, whatever count
+// its step asks for: beyond it the slice grows as results arrive.
 const maxExpectedHits = 1 << 17
+
+// preallocHits is how many results to make room for before plan's attack starts:
+// its planned or expected hits, capped at maxExpectedHits, so that a huge count
+// in a step built in code cannot allocate (or panic) before a request is sent.
+func preallocHits(plan attackPlan) int {
+	return min(max(plan.total, plan.expect, 0), maxExpectedHits)
+}
 
 // expectedHits is how many requests rate (per second) sends over d, capped: sizing
 // the results up front spares a fast open-loop attack the cost of regrowing them.
