@@ -12,19 +12,20 @@ const redacted = "xxxxx"
 // errors: without a password or a bare user name (often a token). A password is
 // replaced by "xxxxx" as url.URL.Redacted does ("http://user:xxxxx@host"); a
 // user name given alone is replaced too ("http://xxxxx@host"). A URL without
-// userinfo is returned as it is. A string that does not parse as a URL loses
-// whatever could be userinfo: everything before the last '@' of its authority.
+// userinfo is returned as it is. A string that does not parse as a URL with
+// userinfo loses whatever could be userinfo: everything before the last '@' of
+// its authority.
 //
 // Every place that turns a target URL into text calls it; only the runner, which
 // sends the credentials as basic auth (see StripUserinfo), sees them.
 func RedactURL(rawURL string) string {
 	u, err := url.Parse(rawURL)
-	if err != nil {
-		return redactAuthority(rawURL)
-	}
 	switch {
-	case u.User == nil:
-		return rawURL
+	case err != nil || u.User == nil:
+		// Unparsed, or parsed without userinfo but perhaps as a scheme and an
+		// opaque part ("user:pw@host:port"): a URL without userinfo has no '@'
+		// before its path, so this leaves it as it is.
+		return redactAuthority(rawURL)
 	case hasPassword(u.User):
 		return u.Redacted()
 	}
@@ -49,8 +50,8 @@ func hasPassword(u *url.Userinfo) bool {
 	return ok
 }
 
-// redactAuthority replaces what precedes the last '@' of the authority (after
-// "://", before the first '/', '?' or '#') of a string url.Parse refused.
+// redactAuthority replaces what precedes the last '@' of the authority of s
+// (after "://", or from the start, up to the first '/', '?' or '#').
 func redactAuthority(s string) string {
 	start := 0
 	if i := strings.Index(s, "://"); i >= 0 {
