@@ -146,6 +146,10 @@ func validateStep(s scenarios.Step) error {
 		if s.Concurrency < 0 {
 			return bad("concurrency %d is negative", s.Concurrency)
 		}
+		// Each worker is a goroutine and a connection, started up front.
+		if s.Mode == scenarios.ModeConcurrent && concurrency(s) > scenarios.MaxConcurrency {
+			return bad("concurrency %d is above the limit of %d workers", concurrency(s), scenarios.MaxConcurrency)
+		}
 	case scenarios.ModeRate, scenarios.ModeRamp:
 		if s.Rate.Freq <= 0 || s.Rate.Per <= 0 {
 			return bad("rate must be above 0")
@@ -163,6 +167,9 @@ func validateStep(s scenarios.Step) error {
 		for _, c := range s.Levels {
 			if c <= 0 {
 				return bad("level %d must be above 0", c)
+			}
+			if c > scenarios.MaxConcurrency {
+				return bad("level %d is above the limit of %d workers", c, scenarios.MaxConcurrency)
 			}
 		}
 		if s.RequestsPerLevel < 0 {
