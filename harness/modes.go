@@ -37,7 +37,7 @@ func planStep(step scenarios.Step, maxWorkers int) ([]attackPlan, error) {
 	case scenarios.ModeRate:
 		pacer := vegeta.ConstantPacer{Freq: step.Rate.Freq, Per: step.Rate.Per}
 		p := openLoop(pacer, step.Duration.Duration, maxWorkers)
-		p.expect = expectedHits(step.Rate.PerSecond(), step.Duration.Duration)
+		p.expect = expectedHits(step)
 		return []attackPlan{p}, nil
 	case scenarios.ModeRamp:
 		slope := (step.RateTo.PerSecond() - step.Rate.PerSecond()) / step.Duration.Seconds()
@@ -46,7 +46,7 @@ func planStep(step scenarios.Step, maxWorkers int) ([]attackPlan, error) {
 			Slope:   slope,
 		}
 		p := openLoop(pacer, step.Duration.Duration, maxWorkers)
-		p.expect = expectedHits((step.Rate.PerSecond()+step.RateTo.PerSecond())/2, step.Duration.Duration)
+		p.expect = expectedHits(step)
 		return []attackPlan{p}, nil
 	default: // sweep; validateStep refused every other mode
 		n := requestsPerLevel(step)
@@ -192,10 +192,10 @@ func preallocHits(plan attackPlan) int {
 	return min(max(plan.total, plan.expect, 0), maxExpectedHits)
 }
 
-// expectedHits is how many requests rate (per second) sends over d, capped: sizing
-// the results up front spares a fast open-loop attack the cost of regrowing them.
-func expectedHits(rate float64, d time.Duration) int {
-	n := rate * d.Seconds()
+// expectedHits is how many requests a time-bound step offers, capped: sizing the
+// results up front spares a fast open-loop attack the cost of regrowing them.
+func expectedHits(step scenarios.Step) int {
+	n := step.OfferedRequests()
 	if n <= 0 {
 		return 0
 	}
