@@ -189,13 +189,18 @@ func basicAuth(req scenarios.Request, user *url.Userinfo) scenarios.Request {
 	if _, ok := req.Header("Authorization"); ok {
 		return req
 	}
-	pw, _ := user.Password()
 	req.Headers = maps.Clone(req.Headers)
 	if req.Headers == nil {
 		req.Headers = map[string]string{}
 	}
-	req.Headers["Authorization"] = "Basic " + base64.StdEncoding.EncodeToString([]byte(user.Username()+":"+pw))
+	req.Headers["Authorization"] = authorization(user)
 	return req
+}
+
+// authorization is the basic auth header value for user's name and password.
+func authorization(user *url.Userinfo) string {
+	pw, _ := user.Password()
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user.Username()+":"+pw))
 }
 
 // isLoopback reports whether host names this machine's loopback interface.
@@ -205,6 +210,27 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// withUserinfo makes c send user as basic auth on every request, as net/http
+// does for a URL's userinfo; c as it is when user is nil.
+func withUserinfo(c *http.Client, user *url.Userinfo) *http.Client {
+	if user != nil {
+		c.Transport = userinfoTransport{base: c.Transport, user: user}
+	}
+	return c
+}
+
+// userinfoTransport adds basic auth with a URL's credentials to each request.
+type userinfoTransport struct {
+	base http.RoundTripper
+	user *url.Userinfo
+}
+
+func (t userinfoTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.Header.Set("Authorization", authorization(t.user))
+	return t.base.RoundTrip(req)
 }
 
 // probeClient is the client of the Runner's own requests (health, readiness,

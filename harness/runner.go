@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"time"
 
@@ -105,6 +106,7 @@ func (r *Runner) run(ctx context.Context, sc *scenarios.Scenario, em *emitter) e
 type runPlan struct {
 	sc      *scenarios.Scenario
 	request scenarios.Request // sc's request, with the URL's credentials as basic auth
+	user    *url.Userinfo     // the URL's credentials, for the Runner's own probes too (nil: none)
 	targets []plannedTarget
 	steps   [][]attackPlan // per scenario step
 	timeout time.Duration
@@ -170,7 +172,7 @@ func (r *Runner) plan(sc *scenarios.Scenario) (runPlan, error) {
 		// Authorization header, and every label, log line, result and report sees
 		// the URL redacted.
 		base, user := scenarios.StripUserinfo(url)
-		p.request = basicAuth(sc.Request, user)
+		p.request, p.user = basicAuth(sc.Request, user), user
 		p.targets = []plannedTarget{{label: scenarios.RedactURL(url), url: base}}
 	case sc.Target.Builtin != nil:
 		p.builtin = *sc.Target.Builtin

@@ -42,7 +42,7 @@ func (r *Runner) newTargetRun(em *emitter, p runPlan, label, base string) *targe
 		base:         base,
 		request:      p.request,
 		timeout:      p.timeout,
-		meter:        cpuMeter{client: probeClient(), base: base},
+		meter:        cpuMeter{client: withUserinfo(probeClient(), p.user), base: base},
 		cores:        targetCores(base),
 		errorSamples: r.errorSamples,
 		sampleEvery:  r.sampleEvery,
