@@ -101,6 +101,7 @@ func TestDurationEndsTimeBoundStep(t *testing.T) {
 			if hits, _ := p.stats(); hits != tt.want {
 				t.Errorf("the target got %d requests, want %d", hits, tt.want)
 			}
+			t.Logf("%d requests, step wall %s", len(sr.Results), sr.Wall.Round(time.Millisecond))
 			if sr.Wall < tt.step.Duration.Duration {
 				t.Errorf("step wall %s, want its whole duration %s", sr.Wall, tt.step.Duration)
 			}
