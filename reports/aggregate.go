@@ -387,20 +387,12 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 // when the achieved one fell short. Achieved is the rate between the first and
 // the last request's send: n-1 intervals over that span.
 func offeredRate(st *Step, step scenarios.Step, results []vegeta.Result) {
-	perSec := func(r scenarios.Rate) float64 {
-		if r.Freq <= 0 || r.Per <= 0 {
-			return 0
-		}
-		return float64(r.Freq) / r.Per.Seconds()
-	}
-	var offered float64
-	switch step.Mode {
-	case scenarios.ModeRate:
-		offered = perSec(step.Rate)
-	case scenarios.ModeRamp:
-		offered = (perSec(step.Rate) + perSec(step.RateTo)) / 2
-	default:
+	if step.Mode != scenarios.ModeRate && step.Mode != scenarios.ModeRamp {
 		return
+	}
+	var offered float64 // a ramp's mean rate
+	if d := step.Duration.Seconds(); d > 0 {
+		offered = step.OfferedRequests() / d
 	}
 	var achieved float64
 	if n := len(results); n >= 2 {
