@@ -200,15 +200,12 @@ func (r *Runner) plan(sc *scenarios.Scenario) (runPlan, error) {
 }
 
 // requestTimeout is the per-request client timeout: the Timeout option, else the
-// scenario's, else scenarios.DefaultTimeout.
+// scenario's (ApplyDefaults gave it scenarios.DefaultTimeout when the file did not).
 func (r *Runner) requestTimeout(sc *scenarios.Scenario) time.Duration {
-	switch {
-	case r.timeout > 0:
+	if r.timeout > 0 {
 		return r.timeout
-	case sc.Request.Timeout.Duration > 0:
-		return sc.Request.Timeout.Duration
 	}
-	return scenarios.DefaultTimeout
+	return sc.Request.Timeout.Duration
 }
 
 // serveCommand returns the program and leading arguments of the built-in target.
