@@ -24,6 +24,9 @@ const (
 	// DefaultMaxBody is request.max_body: bytes of each response body kept, enough
 	// for the JSON check of the built-in target's answers and the head of an error.
 	DefaultMaxBody = 16 << 10
+	// MaxMaxBody bounds request.max_body (and --max-body): what each request in
+	// flight may keep, far more than the JSON check or an error head needs.
+	MaxMaxBody = 64 << 20
 	// DefaultSize is the built-in target's model size.
 	DefaultSize = SizeBase
 	// DefaultSequentialConcurrency is a sequential step's concurrency (always 1).

@@ -163,3 +163,26 @@ func TestValidateInCodeNamesFieldsWithoutLines(t *testing.T) {
 		t.Errorf("problem = %+v, want %+v", *got[0], want)
 	}
 }
+
+// TestMaxBody: request.max_body defaults to DefaultMaxBody, keeps a written 0,
+// and a value out of bounds names file, line and field.
+func TestMaxBody(t *testing.T) {
+	load := func(extra string) (*Scenario, error) {
+		src := "target: {url: http://127.0.0.1:1}\nrequest:\n  path: /\n" + extra +
+			"steps:\n  - {mode: sequential, requests: 1}\n"
+		return Load(strings.NewReader(src), "t.yaml")
+	}
+	sc, err := load("")
+	if err != nil || sc.Request.MaxBody != DefaultMaxBody {
+		t.Fatalf("default max_body: %v, %v; want %d", sc, err, DefaultMaxBody)
+	}
+	if sc, err := load("  max_body: 0\n"); err != nil || sc.Request.MaxBody != 0 {
+		t.Errorf("max_body: 0 gives %v, %v; want 0 kept", sc, err)
+	}
+	for _, bad := range []string{"-5", "1099511627776"} {
+		_, err := load("  max_body: " + bad + "\n")
+		if err == nil || !strings.Contains(err.Error(), "t.yaml:4: request.max_body") {
+			t.Errorf("max_body: %s: err %v, want one naming t.yaml:4: request.max_body", bad, err)
+		}
+	}
+}

@@ -73,8 +73,8 @@ func runCommand(ctx context.Context, name string, args []string, stdout, stderr 
 	if f.timeout < 0 {
 		return usagef("--timeout must not be negative (0 keeps the scenario's), not %s", f.timeout)
 	}
-	if f.maxBody < -1 {
-		return usagef("--max-body must not be negative (omit it to keep the scenario's), not %d", f.maxBody)
+	if f.maxBody < -1 || f.maxBody > scenarios.MaxMaxBody {
+		return usagef("--max-body must be between 0 and %d bytes (omit it to keep the scenario's), not %d", scenarios.MaxMaxBody, f.maxBody)
 	}
 	if len(pos) != 1 {
 		return usagef("%s needs exactly one scenario file", name)
