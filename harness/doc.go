@@ -41,10 +41,19 @@
 //
 // With OutDir, each step's raw results are saved in vegeta's gob encoding as
 // <out>/<run>/<step>.bin (a sweep: <step>-c<level>.bin), readable by
-// `vegeta report` and `vegeta plot`. Response bodies are not saved.
+// `vegeta report` and `vegeta plot`. At most MaxBody bytes of each response
+// body are kept (and saved); the rest is read and counted in bytes_in.
 //
-// The package produces raw results (StepResult, TargetResult); aggregation and
-// reporting belong to package reports, which must never import harness. harness
-// imports reports only for outcome classification and Server-Timing parsing, and
-// never exits the process, parses flags or installs signal handlers.
+// Each request's latency and its client timeout run from one instant, when the
+// request is handed to the transport (client.go): a response whose last byte
+// comes after the deadline is a timeout, so no success is slower than its
+// timeout. Each result's outcome is decided once, with reports.ClassifyLive on
+// the transport's real error, and travels on its Result event.
+//
+// The package produces raw results: a StepResult is the reports.StepInput its
+// report is built from, including the step's reports.Aggregate, which the
+// Runner fills as results arrive and Snapshots read, so the dashboard and the
+// report show the same numbers. Reporting belongs to package reports, which
+// must never import harness. harness never exits the process, parses flags or
+// installs signal handlers.
 package harness
