@@ -376,4 +376,3 @@ func BenchmarkResultPath(b *testing.B) {
 		_ = tl.snapshot(time.Now(), 1, false)
 	}
 }
-

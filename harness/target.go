@@ -214,7 +214,6 @@ func (t *targetRun) resolveTimeout(step scenarios.Step, plans []attackPlan, fixe
 	return out, nil
 }
 
-
 // warmTarget sends one untimed request so that a warm run's first step does not
 // pay for the model load.
 func (t *targetRun) warmTarget(ctx context.Context) {
