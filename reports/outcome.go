@@ -148,11 +148,12 @@ type ServerTiming struct {
 func ParseServerTiming(values []string) ServerTiming {
 	var st ServerTiming
 	for _, v := range values {
-		for _, entry := range strings.Split(v, ",") {
-			parts := strings.Split(entry, ";")
-			name := strings.TrimSpace(parts[0])
+		for v != "" { // one metric per comma, without allocating: this runs for every response
+			var entry string
+			entry, v, _ = strings.Cut(v, ",")
+			name, params, _ := strings.Cut(entry, ";")
 			var dst *float64
-			switch name {
+			switch strings.TrimSpace(name) {
 			case "wait":
 				dst = &st.WaitMs
 			case "load":
@@ -162,7 +163,9 @@ func ParseServerTiming(values []string) ServerTiming {
 			default:
 				continue
 			}
-			for _, p := range parts[1:] {
+			for params != "" {
+				var p string
+				p, params, _ = strings.Cut(params, ";")
 				k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
 				if !ok || !strings.EqualFold(k, "dur") {
 					continue
