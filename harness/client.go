@@ -66,13 +66,22 @@ type ledger struct {
 	m  map[uint64]*exchange
 }
 
-func (l *ledger) put(seq uint64, x *exchange) {
+// start returns seq's exchange, begun now; a redirect's next hop (same seq)
+// continues the first hop's, so latency and timeout cover every hop.
+func (l *ledger) start(seq uint64) *exchange {
+	now := time.Now()
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.m == nil {
 		l.m = make(map[uint64]*exchange)
 	}
+	if x, ok := l.m[seq]; ok {
+		*x = exchange{sent: x.sent}
+		return x
+	}
+	x := &exchange{sent: now}
 	l.m[seq] = x
-	l.mu.Unlock()
+	return x
 }
 
 // take removes and returns seq's exchange.
@@ -112,9 +121,11 @@ type ctxTransport struct {
 // timeout as its deadline. It lives until the response body is closed, so the
 // timeout covers reading the body too.
 func (t *ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	x := &exchange{sent: time.Now()}
+	var x *exchange
 	if seq, err := strconv.ParseUint(req.Header.Get("X-Vegeta-Seq"), 10, 64); err == nil {
-		t.ledger.put(seq, x)
+		x = t.ledger.start(seq)
+	} else {
+		x = &exchange{sent: time.Now()} // not vegeta's request: measured, not recorded
 	}
 	ctx, cancel := t.ctx, context.CancelFunc(func() {})
 	var deadline time.Time

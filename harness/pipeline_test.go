@@ -189,3 +189,26 @@ func TestDashboardAndReportReadOneAggregate(t *testing.T) {
 		t.Errorf("speedups: live %+v, from the results %+v; want one, equal", lc, fc)
 	}
 }
+
+// TestRedirectLatencyCoversEveryHop: a redirected request's latency and timeout
+// run from its first hop, as a client's would.
+func TestRedirectLatencyCoversEveryHop(t *testing.T) {
+	const hop = 60 * time.Millisecond
+	mux := http.NewServeMux()
+	mux.HandleFunc("/first", func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(hop)
+		http.Redirect(w, r, "/second", http.StatusFound)
+	})
+	mux.HandleFunc("/second", func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(hop)
+		w.WriteHeader(http.StatusOK)
+	})
+	sc := urlScenario(serve(t, mux), "/first", sequential("hops", 2))
+	sr := run(t, context.Background(), harness.New(), sc).only(t).Steps[0]
+	for i := range sr.Results {
+		r := &sr.Results[i]
+		if c := reports.Classify(r); c != reports.OK || r.Latency < 2*hop {
+			t.Errorf("request %d: %s in %s, want ok in at least the two hops' %s", r.Seq, c, r.Latency, 2*hop)
+		}
+	}
+}
