@@ -3,6 +3,7 @@ package target
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -18,10 +19,21 @@ const (
 	MaxTextRunes = 1000
 	// MaxBatch is the most texts one "texts" request may hold; more answer 422 batch_too_large.
 	MaxBatch = 32
+	// MaxRequestTokens is the most source tokens (each text's end-of-sequence token included)
+	// the real models translate in one request, summed over its texts; more answer 422
+	// text_too_long before any inference. It bounds a request's cost: greedy decoding with
+	// the key/value cache costs about 17 ms of CPU a token on the base models, so the longest
+	// request takes about 1.6 s (see models' BenchmarkLongText). A model's own limit per text
+	// (max_position_embeddings, 512 for Marian) applies too.
+	MaxRequestTokens = 96
 	// DefaultMaxBodyBytes is Config.MaxBodyBytes's default, 1 MiB; larger bodies answer 413
 	// body_too_large.
 	DefaultMaxBodyBytes int64 = 1 << 20
 )
+
+// limitsNote states every limit on a request's content, for each 422 about its size.
+var limitsNote = fmt.Sprintf("limits: %d characters a text, %d texts, %d source tokens a request",
+	MaxTextRunes, MaxBatch, MaxRequestTokens)
 
 // translateRequest is a decoded, validated POST /translate body.
 type translateRequest struct {
@@ -168,7 +180,7 @@ func (w *wireRequest) validate() (translateRequest, *apiError) {
 	}
 	if len(req.Texts) > MaxBatch {
 		return translateRequest{}, newAPIError(http.StatusUnprocessableEntity, CodeBatchTooLarge,
-			`"texts" holds %d texts, more than the limit of %d`, len(req.Texts), MaxBatch)
+			`"texts" holds %d texts, more than the limit of %d (%s)`, len(req.Texts), MaxBatch, limitsNote)
 	}
 	for i, t := range req.Texts {
 		name := "text"
@@ -181,7 +193,7 @@ func (w *wireRequest) validate() (translateRequest, *apiError) {
 		}
 		if n := utf8.RuneCountInString(t); n > MaxTextRunes {
 			return translateRequest{}, newAPIError(http.StatusUnprocessableEntity, CodeTextTooLong,
-				"%s is %d characters long, more than the limit of %d", name, n, MaxTextRunes)
+				"%s is %d characters long, more than the limit of %d (%s)", name, n, MaxTextRunes, limitsNote)
 		}
 	}
 	return req, nil

@@ -125,7 +125,7 @@ func (s *Server) handleTranslate(w http.ResponseWriter, r *http.Request) {
 			"inference ran past the server's limit of %s per request and was stopped", s.cfg.InferenceTimeout))
 		return
 	case errors.Is(err, ErrTextTooLong):
-		fail(newAPIError(http.StatusUnprocessableEntity, CodeTextTooLong, "%v", err))
+		fail(newAPIError(http.StatusUnprocessableEntity, CodeTextTooLong, "%v (%s)", err, limitsNote))
 		return
 	case err != nil:
 		s.log.Error("inference failed", "model", model.Name(), "texts", len(req.Texts), "err", err)
