@@ -153,6 +153,14 @@ func TestSourceLimits(t *testing.T) {
 	if got := tinyModel(t, "en-hi").SourceLimit(); got != tinyModel(t, "en-hi").Config().MaxPositions {
 		t.Errorf("SourceLimit without tokenizer_config.json = %d, want max_position_embeddings", got)
 	}
+	lowered, err := Load(dir, MaxTextTokens(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lowered.Close()
+	if got := lowered.SourceLimit(); got != 5 {
+		t.Errorf("SourceLimit with MaxTextTokens(5) = %d, want 5", got)
+	}
 	for _, tt := range []struct {
 		name  string
 		texts []string

@@ -40,14 +40,14 @@ var ErrClosed = errors.New("model closed")
 // over its MaxTokens; the error is a *TooLongError.
 var ErrTooLong = errors.New("text too long for the model")
 
-// TooLongError is a Translate refused before inference for its length: one text over the
-// model's SourceLimit, or all texts together over MaxTokens. It matches ErrTooLong.
+// TooLongError is a Translate refused before inference for its length: one text over
+// SourceLimit, or all texts together over MaxTokens. It matches ErrTooLong.
 type TooLongError struct {
 	Text   string // "the text", "texts[3]" or "the texts" (all of them, for MaxTokens)
 	Tokens int    // source tokens counted, end-of-sequence included
 	Limit  int    // the limit passed
-	// PerCall is true for MaxTokens (the sum over a call's texts), false for the model's
-	// limit on one text.
+	// PerCall is true for MaxTokens (the sum over a call's texts), false for SourceLimit
+	// (one text).
 	PerCall bool
 }
 
@@ -55,7 +55,7 @@ func (e *TooLongError) Error() string {
 	if e.PerCall {
 		return fmt.Sprintf("%d source tokens in %s, more than the limit of %d tokens per request", e.Tokens, e.Text, e.Limit)
 	}
-	return fmt.Sprintf("%d source tokens in %s, more than the model's limit of %d tokens per text", e.Tokens, e.Text, e.Limit)
+	return fmt.Sprintf("%d source tokens in %s, more than the limit of %d tokens per text", e.Tokens, e.Text, e.Limit)
 }
 
 // Is makes errors.Is(err, ErrTooLong) hold.
@@ -70,7 +70,8 @@ type Option func(*loadOptions)
 type loadOptions struct {
 	intraOp   int
 	maxLength int  // 0: from the config
-	maxTokens int  // 0: no limit beyond the model's positions
+	maxTokens int  // 0: no limit on a call's tokens
+	textLimit int  // 0: no limit on a text's tokens beyond the model's
 	noCache   bool // ignore decoder_with_past_model.onnx
 }
 
@@ -102,6 +103,13 @@ func MaxTokens(n int) Option {
 	return func(o *loadOptions) { o.maxTokens = n }
 }
 
+// MaxTextTokens lowers the most source tokens (end-of-sequence included) one text may have
+// below the model's own limit; longer texts fail with a *TooLongError before any inference.
+// Default 0: the model's limit (max_position_embeddings, model_max_length) alone.
+func MaxTextTokens(n int) Option {
+	return func(o *loadOptions) { o.textLimit = n }
+}
+
 // Model is one translation direction loaded from a model directory: tokenizers, an encoder
 // session and a decoder session. It implements Translator and is safe for concurrent use;
 // concurrent Translate calls run in parallel. The caller must call Close.
@@ -111,8 +119,9 @@ type Model struct {
 	cfg  Config
 
 	src, tgt *hfTokenizer
-	// sourceLimit is the most source tokens one text may have: max_position_embeddings,
-	// or tokenizer_config.json's model_max_length when smaller; 0 when neither says.
+	// sourceLimit is the most source tokens one text may have: the smallest of
+	// max_position_embeddings, tokenizer_config.json's model_max_length and MaxTextTokens;
+	// 0 when none says.
 	sourceLimit int
 	maxTokens   int // MaxTokens: the most source tokens of one Translate call; 0 for none
 
@@ -250,8 +259,8 @@ func load(dir string, opts []Option) (_ *Model, err error) {
 		cfg.MaxLength = cfg.MaxPositions
 	}
 
-	if o.maxTokens < 0 {
-		return nil, fmt.Errorf("max tokens %d must not be negative", o.maxTokens)
+	if o.maxTokens < 0 || o.textLimit < 0 {
+		return nil, fmt.Errorf("token limits %d and %d must not be negative", o.maxTokens, o.textLimit)
 	}
 	m := &Model{dir: abs, cfg: cfg, name: modelName(cfg.Name, abs), sourceLimit: cfg.MaxPositions, maxTokens: o.maxTokens}
 	if err := m.loadTokenizers(files); err != nil {
@@ -259,6 +268,9 @@ func load(dir string, opts []Option) (_ *Model, err error) {
 	}
 	if err := m.readTokenizerConfig(files); err != nil {
 		return nil, err
+	}
+	if o.textLimit > 0 && (m.sourceLimit == 0 || o.textLimit < m.sourceLimit) {
+		m.sourceLimit = o.textLimit
 	}
 
 	sessOpts, err := sessionOptions(o.intraOp)
@@ -343,8 +355,8 @@ func (m *Model) readTokenizerConfig(files modelFiles) error {
 }
 
 // SourceLimit returns the most source tokens (end-of-sequence included) one text may have:
-// config.json's max_position_embeddings, or tokenizer_config.json's model_max_length when
-// smaller; 0 when the export states neither.
+// the smallest of config.json's max_position_embeddings, tokenizer_config.json's
+// model_max_length and MaxTextTokens; 0 when none is set.
 func (m *Model) SourceLimit() int { return m.sourceLimit }
 
 // sessionOptions returns ONNX Runtime options with the given intra-op threads and one

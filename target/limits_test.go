@@ -14,29 +14,38 @@ import (
 // with the limits in the message, on the real models; the longest accepted text translates.
 func TestCostlyTextsRefusedBeforeInference(t *testing.T) {
 	_, ts := newTestServer(t, Config{Strategy: StrategyDoubleChecked, Load: ModelLoader(tinyModels(t), 1, 0)})
-	batch := make([]string, 8)
+	batch := make([]string, 5)
 	for i := range batch {
-		batch[i] = strings.TrimSpace(strings.Repeat("water ", 15)) // 16 tokens each, 128 in all
+		batch[i] = strings.TrimSpace(strings.Repeat("water ", MaxTextTokens-1)) // 64 tokens each, 320 in all
 	}
 	batchBody, _ := json.Marshal(map[string]any{"texts": batch, "source": "en", "target": "hi"})
-	for _, tt := range []struct{ name, body string }{
-		{"dots", jsonBody(strings.Repeat(". ", 500), "en", "hi")},
-		{"words", jsonBody(strings.Repeat("boy ", 250), "en", "hi")},
-		{"batch", string(batchBody)},
+	perText := fmt.Sprintf("limit of %d tokens per text", MaxTextTokens)
+	perRequest := fmt.Sprintf("limit of %d tokens per request", MaxRequestTokens)
+	for _, tt := range []struct{ name, body, want string }{
+		{"dots", jsonBody(strings.Repeat(". ", 500), "en", "hi"), perText},
+		{"words", jsonBody(strings.Repeat("boy ", 250), "en", "hi"), perText},
+		{"batch", string(batchBody), perRequest},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := mustPost(t, ts, tt.body)
 			if r.Status != http.StatusUnprocessableEntity || r.errorCode() != CodeTextTooLong {
 				t.Fatalf("status %d: %s", r.Status, r.Body)
 			}
-			if msg, want := r.errorMessage(), fmt.Sprintf("limit of %d tokens per request", MaxRequestTokens); !strings.Contains(msg, want) {
-				t.Errorf("message %q does not state %q", msg, want)
+			if msg := r.errorMessage(); !strings.Contains(msg, tt.want) || !strings.Contains(msg, limitsNote) {
+				t.Errorf("message %q does not state %q and the limits", msg, tt.want)
 			}
 		})
 	}
-	longest := strings.TrimSpace(strings.Repeat("water ", MaxRequestTokens-1)) // + </s>
-	if r := mustPost(t, ts, jsonBody(longest, "en", "hi")); r.Status != http.StatusOK {
-		t.Errorf("a text of exactly %d tokens: status %d: %s", MaxRequestTokens, r.Status, r.Body)
+	longest := strings.TrimSpace(strings.Repeat("water ", MaxTextTokens-1)) // + </s>
+	batch = batch[:MaxRequestTokens/MaxTextTokens]
+	for i := range batch {
+		batch[i] = longest
+	}
+	batchBody, _ = json.Marshal(map[string]any{"texts": batch, "source": "en", "target": "hi"})
+	for _, body := range []string{jsonBody(longest, "en", "hi"), string(batchBody)} {
+		if r := mustPost(t, ts, body); r.Status != http.StatusOK {
+			t.Errorf("texts at the limits: status %d: %s", r.Status, r.Body)
+		}
 	}
 }
 
@@ -53,7 +62,7 @@ func TestEvery422StatesTheLimits(t *testing.T) {
 		if r.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("status %d: %s", r.Status, r.Body)
 		}
-		for _, n := range []int{MaxTextRunes, MaxBatch, MaxRequestTokens} {
+		for _, n := range []int{MaxTextRunes, MaxTextTokens, MaxBatch, MaxRequestTokens} {
 			if !strings.Contains(r.errorMessage(), fmt.Sprint(n)) {
 				t.Errorf("message %q does not state the limit %d", r.errorMessage(), n)
 			}

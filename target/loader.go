@@ -12,13 +12,13 @@ import (
 
 // ModelLoader returns a LoadFunc that loads the real models with contend/models: root/en-hi
 // then root/hi-en (models.DirFor), each with intraOp ONNX Runtime intra-op threads per session
-// (0 or less: the models package's default) and MaxRequestTokens as its limit per call. loadDelay is waited before each of the two loads,
+// (0 or less: the models package's default), MaxTextTokens and MaxRequestTokens. loadDelay is waited before each of the two loads,
 // emulating a slow download, and ends early with ctx; Config.LoadDelay has the same effect, so
 // set one of them, not both. models.InitRuntime must have succeeded first. A failure returns a
 // *LoadError naming the model and its directory, its cause naming the file, and closes
 // whatever was already loaded.
 func ModelLoader(root string, intraOp int, loadDelay time.Duration) LoadFunc {
-	opts := []models.Option{models.MaxTokens(MaxRequestTokens)}
+	opts := []models.Option{models.MaxTextTokens(MaxTextTokens), models.MaxTokens(MaxRequestTokens)}
 	if intraOp > 0 {
 		opts = append(opts, models.IntraOpThreads(intraOp))
 	}

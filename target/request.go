@@ -19,21 +19,24 @@ const (
 	MaxTextRunes = 1000
 	// MaxBatch is the most texts one "texts" request may hold; more answer 422 batch_too_large.
 	MaxBatch = 32
-	// MaxRequestTokens is the most source tokens (each text's end-of-sequence token included)
-	// the real models translate in one request, summed over its texts; more answer 422
-	// text_too_long before any inference. It bounds a request's cost: greedy decoding with
-	// the key/value cache costs about 17 ms of CPU a token on the base models, so the longest
-	// request takes about 1.6 s (see models' BenchmarkLongText). A model's own limit per text
+	// MaxTextTokens and MaxRequestTokens bound what the real models translate: the most
+	// source tokens (end-of-sequence included) of one text, and of one request summed over
+	// its texts. Longer texts answer 422 text_too_long before any inference. They bound a
+	// request's cost: greedy decoding with the key/value cache takes a step per token of the
+	// longest text, about 14 ms of CPU on the base models, and the texts of a batch share
+	// each step. The costliest request the limits allow (four texts of 64 tokens) takes
+	// about 1 s of CPU on base; see the README. A model's own limit per text
 	// (max_position_embeddings, 512 for Marian) applies too.
-	MaxRequestTokens = 96
+	MaxTextTokens    = 64
+	MaxRequestTokens = 256
 	// DefaultMaxBodyBytes is Config.MaxBodyBytes's default, 1 MiB; larger bodies answer 413
 	// body_too_large.
 	DefaultMaxBodyBytes int64 = 1 << 20
 )
 
 // limitsNote states every limit on a request's content, for each 422 about its size.
-var limitsNote = fmt.Sprintf("limits: %d characters a text, %d texts, %d source tokens a request",
-	MaxTextRunes, MaxBatch, MaxRequestTokens)
+var limitsNote = fmt.Sprintf("limits: %d characters and %d source tokens a text, %d texts and %d source tokens a request",
+	MaxTextRunes, MaxTextTokens, MaxBatch, MaxRequestTokens)
 
 // translateRequest is a decoded, validated POST /translate body.
 type translateRequest struct {
