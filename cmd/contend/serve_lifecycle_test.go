@@ -128,7 +128,7 @@ func postOnce(client *http.Client, url, body string) (int, []byte, http.Header, 
 func TestServeSigtermAnswersEveryQueuedClient(t *testing.T) {
 	requireProvisioned(t, "tiny")
 	p := startServeProcess(t, "--size", "tiny", "--strategy", "naive", "--shutdown-grace", "20s")
-	body := fmt.Sprintf(`{"text": %q, "source": "en", "target": "hi"}`, strings.TrimSpace(strings.Repeat("the cold water ", 31)))
+	body := fmt.Sprintf(`{"text": %q, "source": "en", "target": "hi"}`, strings.TrimSpace(strings.Repeat("the cold water ", 21)))
 	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{DisableKeepAlives: true}}
 	if code, b, _, err := postOnce(client, p.url, body); err != nil || code != http.StatusOK {
 		t.Fatalf("warm-up: %d %s %v", code, b, err)
