@@ -80,47 +80,12 @@ func equalStrings(a, b []string) bool {
 	return true
 }
 
-// copyModelDir copies the tiny model directory of dir into a new temporary directory,
-// leaving out the files named in skip, and returns it.
-func copyModelDir(t *testing.T, dir string, skip ...string) string {
-	t.Helper()
-	src := filepath.Join(tinyRoot(t), dir)
-	dst := filepath.Join(t.TempDir(), dir)
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".") || contains(skip, e.Name()) {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dst
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 // TestNoCacheFileFallsBack: an export without decoder_with_past_model.onnx (Optimum's export
 // without past) decodes with decoder_model.onnx alone, translating the same.
 func TestNoCacheFileFallsBack(t *testing.T) {
-	m, err := Load(copyModelDir(t, "en-hi", decoderWithPastFile))
+	dir := copyModel(t, "en-hi")
+	remove(decoderWithPastFile)(t, dir)
+	m, err := Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +103,7 @@ func TestNoCacheFileFallsBack(t *testing.T) {
 // tokenizer_config.json's model_max_length when smaller) and a call over MaxTokens fail with
 // a *TooLongError, before any inference, whose message states the limit.
 func TestSourceLimits(t *testing.T) {
-	dir := copyModelDir(t, "en-hi")
+	dir := copyModel(t, "en-hi")
 	if err := os.WriteFile(filepath.Join(dir, tokenizerConfigFile), []byte(`{"model_max_length": 8}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
