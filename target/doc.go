@@ -31,8 +31,8 @@
 // in the mutex profile.
 //
 // Every /translate response, errors included, carries Server-Timing with wait (time blocked
-// in the strategy), load (model loading done by this request) and infer (tokenize, encode and
-// decode), in milliseconds. Errors are JSON, one code per cause:
+// in the strategy's lock), load (time spent waiting for a model load this request started
+// or joined) and infer (tokenize, encode and decode), in milliseconds. Errors are JSON, one code per cause:
 //
 //	{"error": {"code": "empty_text", "message": "text is empty"}}
 //
