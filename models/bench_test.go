@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"contend/models/lexicon"
 )
@@ -105,4 +107,46 @@ func loadEnHi(b *testing.B, root string) *Model {
 	}
 	b.Cleanup(func() { m.Close() })
 	return m
+}
+
+// BenchmarkLongText reports what a long text costs on base, with the key/value cache of
+// decoder_with_past_model.onnx and without it (every step re-reading the prefix), side by
+// side: ns/op is the wall time of one translation, cpu-ms/op the process CPU time it took
+// (on a shared machine, what an idle core would take). "words" is the text's length in
+// source words; one more token ends it, and the lexicon's output is as long.
+func BenchmarkLongText(b *testing.B) {
+	requireRuntime(b)
+	root := baseRoot(b)
+	for _, words := range []int{32, 128} {
+		text := strings.TrimSpace(strings.Repeat("boy ", words))
+		for _, cache := range []bool{true, false} {
+			name := fmt.Sprintf("words%d/cache=%t", words, cache)
+			b.Run(name, func(b *testing.B) {
+				m, err := Load(filepath.Join(root, "en-hi"), DecoderCache(cache))
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer m.Close()
+				if m.UsesCache() != cache {
+					b.Fatalf("UsesCache = %t, want %t (rebuild the models: make models)", m.UsesCache(), cache)
+				}
+				cpu0 := processCPU()
+				for b.Loop() {
+					if _, err := m.Translate(context.Background(), []string{text}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64((processCPU()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+			})
+		}
+	}
+}
+
+// processCPU returns the CPU time (user and system) this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -8,9 +8,12 @@ import (
 	ort "github.com/yalue/onnxruntime_go"
 )
 
-// Translate implements Translator. Texts are tokenized and padded into one batch, encoded
-// once, then decoded greedily: each step feeds the tokens so far and appends the argmax of the
-// last position's logits (never the pad token), until every row has produced the
+// Translate implements Translator. Texts are tokenized and checked against SourceLimit and
+// MaxTokens (a *TooLongError before any inference), padded into one batch, encoded once,
+// then decoded greedily: each step appends the argmax of the last position's logits (never
+// the pad token), feeding the last token and the key/value cache to
+// decoder_with_past_model.onnx when the model has one, else the whole prefix to
+// decoder_model.onnx, until every row has produced the
 // end-of-sequence token or the sequence reaches MaxLength (or, for short sources, twice the
 // longest source's tokens plus 16, a guard against models that never stop). Unknown source
 // words are copied into the places of the unknown tokens of the output, in order. Blank
@@ -41,6 +44,7 @@ func (m *Model) translate(ctx context.Context, texts []string) ([]string, error)
 	}
 	out := make([]string, len(texts))
 	rows := make([]sourceRow, 0, len(texts))
+	total := 0
 	for i, text := range texts {
 		if strings.TrimSpace(text) == "" {
 			continue
@@ -49,10 +53,22 @@ func (m *Model) translate(ctx context.Context, texts []string) ([]string, error)
 		if err != nil {
 			return nil, err
 		}
-		if m.cfg.MaxPositions > 0 && len(ids) > m.cfg.MaxPositions {
-			return nil, fmt.Errorf("text %d has %d tokens, the model takes %d: %w", i, len(ids), m.cfg.MaxPositions, ErrTooLong)
+		if m.sourceLimit > 0 && len(ids) > m.sourceLimit {
+			name := "the text"
+			if len(texts) > 1 {
+				name = fmt.Sprintf("texts[%d]", i)
+			}
+			return nil, &TooLongError{Text: name, Tokens: len(ids), Limit: m.sourceLimit}
 		}
+		total += len(ids)
 		rows = append(rows, sourceRow{index: i, ids: ids, unknown: m.unknownWords(ids, words)})
+	}
+	if m.maxTokens > 0 && total > m.maxTokens {
+		name := "the texts"
+		if len(texts) == 1 {
+			name = "the text"
+		}
+		return nil, &TooLongError{Text: name, Tokens: total, Limit: m.maxTokens, PerCall: true}
 	}
 	if len(rows) == 0 {
 		return out, nil
@@ -156,10 +172,73 @@ func (m *Model) lengthLimit(srcLen int) int {
 	return min(m.cfg.MaxLength, lengthRatio*srcLen+lengthSlack)
 }
 
+// greedy is the state of one batch's greedy decoding: each row's tokens so far, starting
+// with the decoder start token, and which rows have ended.
+type greedy struct {
+	seqs      [][]int64
+	done      []bool
+	remaining int // rows not done
+	eos, pad  int64
+}
+
+func newGreedy(batch, maxLen int, start, eos, pad int64) *greedy {
+	g := &greedy{seqs: make([][]int64, batch), done: make([]bool, batch), remaining: batch, eos: eos, pad: pad}
+	for b := range g.seqs {
+		g.seqs[b] = make([]int64, 1, maxLen)
+		g.seqs[b][0] = start
+	}
+	return g
+}
+
+// push appends each row's next token (pad for rows already done).
+func (g *greedy) push(next []int64) {
+	for b, id := range next {
+		if g.done[b] {
+			g.seqs[b] = append(g.seqs[b], g.pad)
+			continue
+		}
+		g.seqs[b] = append(g.seqs[b], id)
+		if id == g.eos {
+			g.done[b] = true
+			g.remaining--
+		}
+	}
+}
+
+// last returns every row's last token, as a [batch, 1] tensor's data.
+func (g *greedy) last() []int64 {
+	out := make([]int64, len(g.seqs))
+	for b, s := range g.seqs {
+		out[b] = s[len(s)-1]
+	}
+	return out
+}
+
+// generated returns each row's tokens without the start token and without end-of-sequence.
+func (g *greedy) generated() [][]int64 {
+	gen := make([][]int64, len(g.seqs))
+	for b, seq := range g.seqs {
+		for _, id := range seq[1:] {
+			if id == g.eos {
+				break
+			}
+			gen[b] = append(gen[b], id)
+		}
+	}
+	return gen
+}
+
 // decode runs greedy decoding for a batch of batch rows, up to maxLen tokens counting the
 // start token, and returns each row's generated ids, without the start token and without the
 // end-of-sequence token.
 func (m *Model) decode(ctx context.Context, ro *ort.RunOptions, enc encoded, batch, maxLen int) ([][]int64, error) {
+	g := newGreedy(batch, maxLen, m.cfg.DecoderStartID, m.cfg.EOSID, m.cfg.PadID)
+	if m.cache != nil {
+		if err := m.decodeCached(ctx, ro, enc, g, maxLen); err != nil {
+			return nil, err
+		}
+		return g.generated(), nil
+	}
 	feed := map[string]ort.Value{inEncoderHidden: enc.hidden, inEncoderMask: enc.mask}
 	placeholders, err := m.placeholders(batch)
 	if err != nil {
@@ -169,45 +248,73 @@ func (m *Model) decode(ctx context.Context, ro *ort.RunOptions, enc encoded, bat
 		feed[p.name] = p.value
 		defer p.value.Destroy()
 	}
-
-	seqs := make([][]int64, batch)
-	for b := range seqs {
-		seqs[b] = make([]int64, 1, maxLen)
-		seqs[b][0] = m.cfg.DecoderStartID
-	}
-	done := make([]bool, batch)
-	remaining := batch
-	for step := 1; step < maxLen && remaining > 0; step++ {
+	for step := 1; step < maxLen && g.remaining > 0; step++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		next, err := m.decodeStep(ctx, ro, feed, seqs, step)
+		next, err := m.decodeStep(ctx, ro, feed, g.seqs, step)
 		if err != nil {
 			return nil, err
 		}
-		for b, id := range next {
-			if done[b] {
-				seqs[b] = append(seqs[b], m.cfg.PadID)
-				continue
-			}
-			seqs[b] = append(seqs[b], id)
-			if id == m.cfg.EOSID {
-				done[b] = true
-				remaining--
-			}
-		}
+		g.push(next)
 	}
+	return g.generated(), nil
+}
 
-	gen := make([][]int64, batch)
-	for b, seq := range seqs {
-		for _, id := range seq[1:] {
-			if id == m.cfg.EOSID {
-				break
-			}
-			gen[b] = append(gen[b], id)
+// decodeCached decodes with the key/value cache: the first step runs decoder_model.onnx on
+// the start token and keeps every present.* output; each later step runs
+// decoder_with_past_model.onnx on the last token and the cache, replacing the
+// self-attention's part of the cache with its outputs.
+func (m *Model) decodeCached(ctx context.Context, ro *ort.RunOptions, enc encoded, g *greedy, maxLen int) error {
+	c := m.cache
+	batch := len(g.seqs)
+	feed := map[string]ort.Value{inEncoderHidden: enc.hidden, inEncoderMask: enc.mask}
+	cache := make(map[string]ort.Value, len(c.pasts)) // owned here: every value is destroyed
+	defer func() {
+		for _, v := range cache {
+			_ = v.Destroy()
 		}
+	}()
+	for step := 1; step < maxLen && g.remaining > 0; step++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		ids, err := ort.NewTensor(ort.NewShape(int64(batch), 1), g.last())
+		if err != nil {
+			return fmt.Errorf("decoder input tensor: %w", err)
+		}
+		feed[inInputIDs] = ids
+		sess := c.sess
+		if step == 1 {
+			sess = m.dec
+		}
+		outs, err := sess.run(ctx, ro, feed)
+		_ = ids.Destroy()
+		if err != nil {
+			return err
+		}
+		next, err := m.nextTokens(sess.path, outs[0], batch, 1)
+		_ = outs[0].Destroy()
+		if step == 1 {
+			for j, p := range c.pasts {
+				cache[p.name] = outs[1+j]
+			}
+		} else {
+			for j, i := range c.self {
+				name := c.pasts[i].name
+				_ = cache[name].Destroy()
+				cache[name] = outs[1+j]
+			}
+		}
+		for name, v := range cache {
+			feed[name] = v
+		}
+		if err != nil {
+			return err
+		}
+		g.push(next)
 	}
-	return gen, nil
+	return nil
 }
 
 // decodeStep runs the decoder over the tokens so far (each row of seqs has length width) and
@@ -228,18 +335,24 @@ func (m *Model) decodeStep(ctx context.Context, ro *ort.RunOptions, feed map[str
 		return nil, err
 	}
 	defer destroyAll(outs)
-	logits, ok := outs[0].(*ort.Tensor[float32])
+	return m.nextTokens(m.dec.path, outs[0], len(seqs), width)
+}
+
+// nextTokens checks a decoder's logits output ([batch, width, vocab]) and returns, per row,
+// the argmax of the last position.
+func (m *Model) nextTokens(path string, out ort.Value, batch, width int) ([]int64, error) {
+	logits, ok := out.(*ort.Tensor[float32])
 	if !ok {
-		return nil, fmt.Errorf("decoder %s: logits are %T, want float32 tensor", m.dec.path, outs[0])
+		return nil, fmt.Errorf("decoder %s: logits are %T, want float32 tensor", path, out)
 	}
 	shape := logits.GetShape()
-	if len(shape) != 3 || shape[0] != int64(len(seqs)) || shape[1] != int64(width) || shape[2] < 1 {
-		return nil, fmt.Errorf("decoder %s: logits shape %v, want [%d %d vocab]", m.dec.path, shape, len(seqs), width)
+	if len(shape) != 3 || shape[0] != int64(batch) || shape[1] != int64(width) || shape[2] < 1 {
+		return nil, fmt.Errorf("decoder %s: logits shape %v, want [%d %d vocab]", path, shape, batch, width)
 	}
 	vocab := int(shape[2])
 	data := logits.GetData()
-	next := make([]int64, len(seqs))
-	for b := range seqs {
+	next := make([]int64, batch)
+	for b := range batch {
 		last := data[(b*width+width-1)*vocab : (b*width+width)*vocab]
 		next[b] = m.argmax(last)
 	}

@@ -2,6 +2,8 @@ package models
 
 import (
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	ort "github.com/yalue/onnxruntime_go"
@@ -15,9 +17,28 @@ const (
 	inEncoderMask    = "encoder_attention_mask"
 	inUseCacheBranch = "use_cache_branch"
 	inPastPrefix     = "past_key_values."
+	outPresentPrefix = "present."
 	outLastHidden    = "last_hidden_state"
 	outLogits        = "logits"
+	selfCacheMarker  = ".decoder." // in past_key_values.N.decoder.key: the self-attention's cache
 )
+
+// cacheDecoder is decoder_with_past_model.onnx, which runs one greedy step from the last
+// token and the key/value cache, and the plan that feeds its cache.
+type cacheDecoder struct {
+	sess *session
+	// pasts are its past_key_values.* inputs in graph order; each is fed from the present.*
+	// output of the same suffix: the encoder's from decoder_model.onnx's first step, the
+	// decoder's (self) from the previous step.
+	pasts []cacheInput
+	self  []int // indexes into pasts of the self-attention inputs, in the order of sess's outputs after logits
+}
+
+// cacheInput is one past_key_values.* input and the present.* output that feeds it.
+type cacheInput struct {
+	name, present string
+	self          bool // the self-attention's cache, which grows by one position a step
+}
 
 // mergedInputs describes the extra inputs of a decoder that can also run with a key/value
 // cache (decoder_model_merged.onnx). Without a cache they get use_cache_branch=false and
@@ -41,7 +62,7 @@ func (m *Model) loadEncoder(files modelFiles, so *ort.SessionOptions) error {
 		return err
 	}
 	feedable := func(in string) bool { return in == inInputIDs || in == inAttentionMask }
-	if m.enc, err = newSession(files.path(name), data, outLastHidden, feedable, so); err != nil {
+	if m.enc, err = newSession(files.path(name), data, []string{outLastHidden}, feedable, so); err != nil {
 		return err
 	}
 	if err := m.enc.requireInput(inInputIDs, ort.TensorElementDataTypeInt64); err != nil {
@@ -54,12 +75,30 @@ func (m *Model) loadEncoder(files modelFiles, so *ort.SessionOptions) error {
 }
 
 // loadDecoder opens decoder_model.onnx, or decoder_model_merged.onnx when only that exists,
-// and checks its inputs.
-func (m *Model) loadDecoder(files modelFiles, so *ort.SessionOptions) error {
+// and checks its inputs. With useCache, and a decoder_with_past_model.onnx beside a plain
+// decoder_model.onnx that outputs the cache it needs, it opens that too.
+func (m *Model) loadDecoder(files modelFiles, so *ort.SessionOptions, useCache bool) error {
 	name := files.locate(decoderFile, mergedDecoderFile)
 	data, err := files.read(name)
 	if err != nil {
 		return err
+	}
+	outputs := []string{outLogits}
+	var pastPath string
+	var pastData []byte
+	if pastName := files.locate(decoderWithPastFile); useCache && filepath.Base(name) == decoderFile && files.exists(pastName) {
+		pastPath = files.path(pastName)
+		if pastData, err = files.read(pastName); err != nil {
+			return err
+		}
+		cache, err := planCache(pastPath, pastData, files.path(name), data)
+		if err != nil {
+			return err
+		}
+		for _, p := range cache.pasts {
+			outputs = append(outputs, p.present)
+		}
+		m.cache = cache
 	}
 	feedable := func(in string) bool {
 		switch in {
@@ -68,7 +107,7 @@ func (m *Model) loadDecoder(files modelFiles, so *ort.SessionOptions) error {
 		}
 		return strings.HasPrefix(in, inPastPrefix)
 	}
-	if m.dec, err = newSession(files.path(name), data, outLogits, feedable, so); err != nil {
+	if m.dec, err = newSession(files.path(name), data, outputs, feedable, so); err != nil {
 		return err
 	}
 	if err := m.dec.requireInput(inInputIDs, ort.TensorElementDataTypeInt64); err != nil {
@@ -82,7 +121,64 @@ func (m *Model) loadDecoder(files modelFiles, so *ort.SessionOptions) error {
 			return err
 		}
 	}
+	if m.cache != nil {
+		pastOutputs := []string{outLogits}
+		for _, i := range m.cache.self {
+			pastOutputs = append(pastOutputs, m.cache.pasts[i].present)
+		}
+		if m.cache.sess, err = newSession(pastPath, pastData, pastOutputs, feedable, so); err != nil {
+			return err
+		}
+		if err := m.cache.sess.requireInput(inInputIDs, ort.TensorElementDataTypeInt64); err != nil {
+			return err
+		}
+	}
 	return m.planMerged()
+}
+
+// planCache matches the past_key_values.* inputs of decoder_with_past_model.onnx (at
+// pastPath) with the present.* outputs that feed them: every one among decoder_model.onnx's
+// outputs (the first step gives the whole cache), and the self-attention ones among its own
+// (each step grows them). Optimum's Marian exports and the lexicon models are laid out so.
+func planCache(pastPath string, pastData []byte, decPath string, decData []byte) (*cacheDecoder, error) {
+	ins, pastOuts, err := graphIO(pastData)
+	if err != nil {
+		return nil, fmt.Errorf("read graph %s: %w", pastPath, err)
+	}
+	_, decOuts, err := graphIO(decData)
+	if err != nil {
+		return nil, fmt.Errorf("read graph %s: %w", decPath, err)
+	}
+	declares := func(outs []ort.InputOutputInfo, name string) bool {
+		return slices.ContainsFunc(outs, func(o ort.InputOutputInfo) bool { return o.Name == name })
+	}
+	c := &cacheDecoder{}
+	for _, in := range ins {
+		suffix, ok := strings.CutPrefix(in.Name, inPastPrefix)
+		if !ok {
+			continue
+		}
+		if in.DataType != ort.TensorElementDataTypeFloat {
+			return nil, fmt.Errorf("graph %s: input %q is %s, want float", pastPath, in.Name, in.DataType)
+		}
+		p := cacheInput{name: in.Name, present: outPresentPrefix + suffix, self: strings.Contains(in.Name, selfCacheMarker)}
+		if !declares(decOuts, p.present) {
+			return nil, fmt.Errorf("graph %s: no output %q to feed %s's input %q (it declares %s)",
+				decPath, p.present, filepath.Base(pastPath), in.Name, ioNames(decOuts))
+		}
+		if p.self {
+			if !declares(pastOuts, p.present) {
+				return nil, fmt.Errorf("graph %s: no output %q for the next step's %q (it declares %s)",
+					pastPath, p.present, in.Name, ioNames(pastOuts))
+			}
+			c.self = append(c.self, len(c.pasts))
+		}
+		c.pasts = append(c.pasts, p)
+	}
+	if len(c.self) == 0 {
+		return nil, fmt.Errorf("graph %s: no past_key_values.*%s* input (it declares %s)", pastPath, selfCacheMarker, ioNames(ins))
+	}
+	return c, nil
 }
 
 // planMerged records the placeholder inputs of a merged decoder; plain decoders have none.

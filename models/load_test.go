@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -45,6 +46,21 @@ func TestLoadErrors(t *testing.T) {
 		{name: "corrupt generation config", file: generationConfigFile, breakIt: overwrite(generationConfigFile, "[")},
 		{name: "corrupt tokenizer", file: tokenizerFile, breakIt: overwrite(tokenizerFile, `{"model": 3}`)},
 		{name: "corrupt target tokenizer", file: targetTokenizerFile, breakIt: overwrite(targetTokenizerFile, "{")},
+		{name: "corrupt tokenizer config", file: tokenizerConfigFile, breakIt: overwrite(tokenizerConfigFile, "{")},
+		{name: "truncated decoder with past", file: decoderWithPastFile, breakIt: truncate(decoderWithPastFile)},
+		{
+			// A decoder without present.* outputs (an export without past) beside a
+			// decoder_with_past_model.onnx cannot feed its cache.
+			name: "decoder with past beside a decoder without the cache outputs",
+			file: decoderFile,
+			breakIt: func(t *testing.T, dir string) {
+				data, err := os.ReadFile(filepath.Join(dir, decoderWithPastFile))
+				if err != nil {
+					t.Fatal(err)
+				}
+				overwrite(decoderFile, string(data))(t, dir)
+			},
+		},
 		{
 			name: "encoder linking outside the directory",
 			file: encoderFile,
@@ -141,6 +157,7 @@ func TestLoadOptions(t *testing.T) {
 		name      string
 		opts      []Option
 		genConfig string // written as generation_config.json when not empty
+		config    string // replaces config.json's "max_length" line when not empty
 		want      string
 		wantErr   string
 	}{
@@ -150,12 +167,26 @@ func TestLoadOptions(t *testing.T) {
 		{name: "option wins over generation config", opts: []Option{MaxLength(3)}, genConfig: `{"max_length": 4}`, want: strings.Join(strings.Fields(reference)[:2], " ")},
 		{name: "zero threads", opts: []Option{IntraOpThreads(0)}, wantErr: "intra-op threads 0"},
 		{name: "max length one", opts: []Option{MaxLength(1)}, wantErr: "max length 1"},
+		{name: "config max_length caps the output", config: `"max_length": 4,`, want: strings.Join(strings.Fields(reference)[:3], " ")},
+		{name: "config max_length caps the output without the cache", opts: []Option{DecoderCache(false)},
+			config: `"max_length": 4,`, want: strings.Join(strings.Fields(reference)[:3], " ")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := copyModel(t, "en-hi")
 			if tt.genConfig != "" {
 				overwrite(generationConfigFile, tt.genConfig)(t, dir)
+			}
+			if tt.config != "" {
+				raw, err := os.ReadFile(filepath.Join(dir, configFile))
+				if err != nil {
+					t.Fatal(err)
+				}
+				edited := regexp.MustCompile(`"max_length": \d+,`).ReplaceAllString(string(raw), tt.config)
+				if edited == string(raw) {
+					t.Fatalf("config.json has no max_length line to replace:\n%s", raw)
+				}
+				overwrite(configFile, edited)(t, dir)
 			}
 			m, err := Load(dir, tt.opts...)
 			if tt.wantErr != "" {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -35,8 +36,30 @@ const (
 // ErrClosed reports a Translate on a closed Model.
 var ErrClosed = errors.New("model closed")
 
-// ErrTooLong reports a text with more tokens than the model has positions for.
+// ErrTooLong reports a text with more tokens than the model has positions for, or a call
+// over its MaxTokens; the error is a *TooLongError.
 var ErrTooLong = errors.New("text too long for the model")
+
+// TooLongError is a Translate refused before inference for its length: one text over
+// SourceLimit, or all texts together over MaxTokens. It matches ErrTooLong.
+type TooLongError struct {
+	Text   string // "the text", "texts[3]" or "the texts" (all of them, for MaxTokens)
+	Tokens int    // source tokens counted, end-of-sequence included
+	Limit  int    // the limit passed
+	// PerCall is true for MaxTokens (the sum over a call's texts), false for SourceLimit
+	// (one text).
+	PerCall bool
+}
+
+func (e *TooLongError) Error() string {
+	if e.PerCall {
+		return fmt.Sprintf("%d source tokens in %s, more than the limit of %d tokens per request", e.Tokens, e.Text, e.Limit)
+	}
+	return fmt.Sprintf("%d source tokens in %s, more than the limit of %d tokens per text", e.Tokens, e.Text, e.Limit)
+}
+
+// Is makes errors.Is(err, ErrTooLong) hold.
+func (e *TooLongError) Is(target error) bool { return target == ErrTooLong }
 
 // ErrRuntimeNotInitialised reports a Load before InitRuntime.
 var ErrRuntimeNotInitialised = errors.New("onnx runtime not initialised (call InitRuntime; run `make ort` if the library is missing)")
@@ -46,7 +69,10 @@ type Option func(*loadOptions)
 
 type loadOptions struct {
 	intraOp   int
-	maxLength int // 0: from the config
+	maxLength int  // 0: from the config
+	maxTokens int  // 0: no limit on a call's tokens
+	textLimit int  // 0: no limit on a text's tokens beyond the model's
+	noCache   bool // ignore decoder_with_past_model.onnx
 }
 
 // IntraOpThreads sets ONNX Runtime's intra-op thread count per session. Default
@@ -62,6 +88,28 @@ func MaxLength(n int) Option {
 	return func(o *loadOptions) { o.maxLength = n }
 }
 
+// DecoderCache chooses whether greedy decoding uses decoder_with_past_model.onnx when the
+// model directory has one (the default, on): each step then runs on the last token and the
+// key/value cache, so a translation's cost grows linearly with its length instead of
+// quadratically. Off, every step re-reads the whole prefix with decoder_model.onnx.
+func DecoderCache(on bool) Option {
+	return func(o *loadOptions) { o.noCache = !on }
+}
+
+// MaxTokens bounds the source tokens (end-of-sequence included) of one Translate call,
+// summed over its texts; more fail with a *TooLongError before any inference. Default 0:
+// only the model's own limit (SourceLimit) applies.
+func MaxTokens(n int) Option {
+	return func(o *loadOptions) { o.maxTokens = n }
+}
+
+// MaxTextTokens lowers the most source tokens (end-of-sequence included) one text may have
+// below the model's own limit; longer texts fail with a *TooLongError before any inference.
+// Default 0: the model's limit (max_position_embeddings, model_max_length) alone.
+func MaxTextTokens(n int) Option {
+	return func(o *loadOptions) { o.textLimit = n }
+}
+
 // Model is one translation direction loaded from a model directory: tokenizers, an encoder
 // session and a decoder session. It implements Translator and is safe for concurrent use;
 // concurrent Translate calls run in parallel. The caller must call Close.
@@ -71,6 +119,12 @@ type Model struct {
 	cfg  Config
 
 	src, tgt *hfTokenizer
+	// sourceLimit is the most source tokens one text may have: the smallest of
+	// max_position_embeddings, tokenizer_config.json's model_max_length and MaxTextTokens;
+	// 0 when none says.
+	sourceLimit int
+	maxTokens   int // MaxTokens: the most source tokens of one Translate call; 0 for none
+
 	srcUnk   int64  // source unknown-token id, -1 when the tokenizer has none
 	tgtUnk   int64  // target unknown-token id, -1 when none
 	unkToken string // the unknown token's string, such as "<unk>"
@@ -78,6 +132,7 @@ type Model struct {
 	enc    *session
 	dec    *session
 	merged *mergedInputs // placeholders for decoder_model_merged.onnx; nil for decoder_model.onnx
+	cache  *cacheDecoder // decoder_with_past_model.onnx; nil when absent or DecoderCache(false)
 
 	// mu guards closed and the sessions' lifetime: Translate holds it shared for its whole
 	// run, so Translate calls never wait on one another; Close holds it exclusively.
@@ -117,7 +172,20 @@ func (m *Model) Close() error {
 		return nil
 	}
 	m.closed = true
-	return errors.Join(m.enc.close(), m.dec.close())
+	return errors.Join(m.enc.close(), m.dec.close(), m.cache.close())
+}
+
+// UsesCache reports whether greedy decoding runs with the key/value cache of
+// decoder_with_past_model.onnx (each step costs the same), rather than re-reading the whole
+// prefix with decoder_model.onnx at every step.
+func (m *Model) UsesCache() bool { return m.cache != nil }
+
+// close releases the with-past session; a nil cacheDecoder has none.
+func (c *cacheDecoder) close() error {
+	if c == nil {
+		return nil
+	}
+	return c.sess.close()
 }
 
 // File names inside a model directory.
@@ -126,9 +194,11 @@ const (
 	generationConfigFile = "generation_config.json"
 	tokenizerFile        = "tokenizer.json"
 	targetTokenizerFile  = "target_tokenizer.json"
+	tokenizerConfigFile  = "tokenizer_config.json"
 	encoderFile          = "encoder_model.onnx"
 	decoderFile          = "decoder_model.onnx"
 	mergedDecoderFile    = "decoder_model_merged.onnx"
+	decoderWithPastFile  = "decoder_with_past_model.onnx"
 	onnxSubdir           = "onnx"
 )
 
@@ -189,9 +259,18 @@ func load(dir string, opts []Option) (_ *Model, err error) {
 		cfg.MaxLength = cfg.MaxPositions
 	}
 
-	m := &Model{dir: abs, cfg: cfg, name: modelName(cfg.Name, abs)}
+	if o.maxTokens < 0 || o.textLimit < 0 {
+		return nil, fmt.Errorf("token limits %d and %d must not be negative", o.maxTokens, o.textLimit)
+	}
+	m := &Model{dir: abs, cfg: cfg, name: modelName(cfg.Name, abs), sourceLimit: cfg.MaxPositions, maxTokens: o.maxTokens}
 	if err := m.loadTokenizers(files); err != nil {
 		return nil, err
+	}
+	if err := m.readTokenizerConfig(files); err != nil {
+		return nil, err
+	}
+	if o.textLimit > 0 && (m.sourceLimit == 0 || o.textLimit < m.sourceLimit) {
+		m.sourceLimit = o.textLimit
 	}
 
 	sessOpts, err := sessionOptions(o.intraOp)
@@ -203,12 +282,13 @@ func load(dir string, opts []Option) (_ *Model, err error) {
 		if err != nil {
 			_ = m.enc.close()
 			_ = m.dec.close()
+			_ = m.cache.close()
 		}
 	}()
 	if err := m.loadEncoder(files, sessOpts); err != nil {
 		return nil, err
 	}
-	if err := m.loadDecoder(files, sessOpts); err != nil {
+	if err := m.loadDecoder(files, sessOpts, !o.noCache); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -251,6 +331,33 @@ func (m *Model) loadTokenizers(files modelFiles) error {
 	}
 	return nil
 }
+
+// readTokenizerConfig takes model_max_length from tokenizer_config.json, when present and
+// smaller than the positions (Hugging Face writes a huge number for "no limit").
+func (m *Model) readTokenizerConfig(files modelFiles) error {
+	data, err := files.readOptional(tokenizerConfigFile)
+	if err != nil || data == nil {
+		return err
+	}
+	var tc struct {
+		ModelMaxLength *float64 `json:"model_max_length"`
+	}
+	if err := json.Unmarshal(data, &tc); err != nil {
+		return fmt.Errorf("%s: parse: %w", files.path(tokenizerConfigFile), err)
+	}
+	if tc.ModelMaxLength == nil || *tc.ModelMaxLength < 1 || *tc.ModelMaxLength > 1<<31 {
+		return nil
+	}
+	if n := int(*tc.ModelMaxLength); m.sourceLimit == 0 || n < m.sourceLimit {
+		m.sourceLimit = n
+	}
+	return nil
+}
+
+// SourceLimit returns the most source tokens (end-of-sequence included) one text may have:
+// the smallest of config.json's max_position_embeddings, tokenizer_config.json's
+// model_max_length and MaxTextTokens; 0 when none is set.
+func (m *Model) SourceLimit() int { return m.sourceLimit }
 
 // sessionOptions returns ONNX Runtime options with the given intra-op threads and one
 // inter-op thread. The caller must Destroy them.
@@ -304,6 +411,12 @@ func (f modelFiles) readOptional(name string) ([]byte, error) {
 		return nil, nil
 	}
 	return data, err
+}
+
+// exists reports whether name exists in the directory.
+func (f modelFiles) exists(name string) bool {
+	_, err := f.root.Stat(name)
+	return err == nil
 }
 
 // locate returns the first of names that exists, looking in the directory and then in its

@@ -19,16 +19,18 @@ type session struct {
 	outputs []string              // requested outputs
 }
 
-// newSession creates a session over an ONNX graph read from path, requesting the output
-// called output, which the graph must declare. Every input the graph declares must satisfy
+// newSession creates a session over an ONNX graph read from path, requesting the named
+// outputs, which the graph must declare. Every input the graph declares must satisfy
 // feedable, so that a graph meant for another role fails here rather than on first use.
-func newSession(path string, data []byte, output string, feedable func(name string) bool, opts *ort.SessionOptions) (*session, error) {
+func newSession(path string, data []byte, outputs []string, feedable func(name string) bool, opts *ort.SessionOptions) (*session, error) {
 	ins, outs, err := graphIO(data)
 	if err != nil {
 		return nil, fmt.Errorf("read graph %s: %w", path, err)
 	}
-	if !slices.ContainsFunc(outs, func(o ort.InputOutputInfo) bool { return o.Name == output }) {
-		return nil, fmt.Errorf("graph %s: no output %q (it declares %s)", path, output, ioNames(outs))
+	for _, output := range outputs {
+		if !slices.ContainsFunc(outs, func(o ort.InputOutputInfo) bool { return o.Name == output }) {
+			return nil, fmt.Errorf("graph %s: no output %q (it declares %s)", path, output, ioNames(outs))
+		}
 	}
 	for _, in := range ins {
 		if !feedable(in.Name) {
@@ -39,11 +41,11 @@ func newSession(path string, data []byte, output string, feedable func(name stri
 	for i, in := range ins {
 		names[i] = in.Name
 	}
-	s, err := ort.NewDynamicAdvancedSessionWithONNXData(data, names, []string{output}, opts)
+	s, err := ort.NewDynamicAdvancedSessionWithONNXData(data, names, outputs, opts)
 	if err != nil {
 		return nil, fmt.Errorf("create session %s: %w", path, err)
 	}
-	return &session{path: path, s: s, inputs: ins, outputs: []string{output}}, nil
+	return &session{path: path, s: s, inputs: ins, outputs: outputs}, nil
 }
 
 // input returns the declared input called name.

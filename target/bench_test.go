@@ -2,8 +2,11 @@ package target
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -100,4 +103,47 @@ func BenchmarkConcurrency(b *testing.B) {
 			b.ReportMetric(float64(concurrent)/float64(sequential), "wall-ratio")
 		})
 	}
+}
+
+// BenchmarkWorstValidRequest times the costliest requests the limits admit, over HTTP on
+// the base models (when built): one text of MaxTextTokens tokens, and MaxRequestTokens split
+// into texts of MaxTextTokens tokens (the batch decodes as many steps as one text, with more
+// rows). The goal is under 2 s a request; cpu-ms/op is the process CPU time per request,
+// what an idle core takes when the machine is shared.
+func BenchmarkWorstValidRequest(b *testing.B) {
+	_, url := benchServer(b, StrategyDoubleChecked)
+	client := &http.Client{}
+	defer client.CloseIdleConnections()
+	words := strings.TrimSpace(strings.Repeat("boy ", MaxTextTokens-1)) // + </s>
+	hindi := strings.TrimSpace(strings.Repeat("लड़का ", MaxTextTokens-1))
+	batch := func(text, source, target string, n int) string {
+		texts := make([]string, n)
+		for i := range texts {
+			texts[i] = text
+		}
+		body, _ := json.Marshal(map[string]any{"texts": texts, "source": source, "target": target})
+		return string(body)
+	}
+	for _, c := range []struct{ name, body string }{
+		{"en-hi/one-text", jsonBody(words, English, Hindi)},
+		{"en-hi/batch", batch(words, English, Hindi, MaxRequestTokens/MaxTextTokens)},
+		{"hi-en/batch", batch(hindi, Hindi, English, MaxRequestTokens/MaxTextTokens)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			cpu0 := processCPU()
+			for b.Loop() {
+				benchPost(b, client, url, c.body)
+			}
+			b.ReportMetric(float64((processCPU()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// processCPU returns the CPU time (user and system) this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

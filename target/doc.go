@@ -31,8 +31,8 @@
 // in the mutex profile.
 //
 // Every /translate response, errors included, carries Server-Timing with wait (time blocked
-// in the strategy), load (model loading done by this request) and infer (tokenize, encode and
-// decode), in milliseconds. Errors are JSON, one code per cause:
+// in the strategy's lock), load (time spent waiting for a model load this request started
+// or joined) and infer (tokenize, encode and decode), in milliseconds. Errors are JSON, one code per cause:
 //
 //	{"error": {"code": "empty_text", "message": "text is empty"}}
 //
@@ -41,26 +41,41 @@
 //	404 not_found          405 method_not_allowed (with Allow)
 //	413 body_too_large     (the raw body exceeds Config.MaxBodyBytes)
 //	415 unsupported_media_type (Content-Type must be application/json)
-//	422 empty_text, text_too_long (MaxTextRunes), batch_too_large (MaxBatch),
-//	    unsupported_language_pair
+//	422 empty_text, text_too_long (MaxTextRunes, MaxTextTokens, MaxRequestTokens),
+//	    batch_too_large (MaxBatch), unsupported_language_pair
 //	500 inference_failed   (a model failed on valid input)
 //	503 model_unavailable  (+ Retry-After; the load failed, panicked or is still running)
-//	504 timeout            (the request's own deadline, Config.RequestTimeout, passed)
+//	503 shutting_down      (+ Retry-After, Connection: close; the server is stopping)
+//	504 timeout            (the request's deadline, Config.RequestTimeout, or the
+//	                       inference's, Config.InferenceTimeout, passed)
 //	499 canceled           (the client went away; logged, nobody reads it)
 //
 // Limits on content (text length in runes or in model tokens, batch size) answer 422: the
-// body was read and understood, its content is refused. 413 is kept for bodies too large to
-// read. /readyz answers 503 not_ready (with Retry-After) until both models are loaded; under
-// the lazy strategies that is until the first /translate.
+// body was read and understood, its content is refused, and the message states every limit.
+// The token limits bound what a valid request costs, and are checked after tokenizing,
+// before any inference. 413 is kept for bodies too large to read. /readyz answers 503
+// not_ready (with Retry-After) until both models are loaded; under the lazy strategies that
+// is until the first /translate.
 //
 // # Requests, loads and contexts
 //
-// A request runs under its own context, bounded by Config.RequestTimeout. Waiting in a
-// strategy's lock gives up when that context ends, and a request whose context ended while it
-// queued is answered without running (counted in contend_requests_abandoned_total). A load,
-// though, runs under the server's lifetime, not the request that happened to start it: a
-// client that leaves does not throw away a load that the queue behind it needs, and closing
-// the server (Serve's context ending, or Close) abandons loads in progress.
+// A request runs under its own context, bounded by Config.RequestTimeout; its inference is
+// bounded again by Config.InferenceTimeout. Waiting in a strategy's lock gives up when that
+// context ends, and a request whose context ended while it queued is answered without
+// running (counted in contend_requests_abandoned_total). A load, though, runs detached, in a
+// goroutine of its own under the server's lifetime and its own deadline
+// (Config.LoadTimeout), not under the request that happened to start it: every caller,
+// the one that started it included, may leave when its own context ends, the load goes on,
+// and its models serve the next caller. Closing the server (Serve's context ending, or
+// Close) abandons loads in progress.
+//
+// # Shutdown
+//
+// When Serve's context ends it stops admitting: the listener closes, and requests that
+// arrive on open connections or wait in the strategy's lock answer 503 shutting_down at
+// once (with Retry-After and Connection: close). Running inference gets
+// Config.ShutdownTimeout to finish; whatever still runs then is cut, and Serve's error wraps
+// ErrRequestsCut (the CLI exits 1 for it, 0 after a clean shutdown).
 //
 // Serve also bounds slow clients: a request's headers must arrive within
 // Config.ReadHeaderTimeout (a client trickling them is disconnected), its body within

@@ -25,6 +25,7 @@ const (
 	CodeBodyTooLarge         = "body_too_large"
 	CodeModelUnavailable     = "model_unavailable"
 	CodeNotReady             = "not_ready"
+	CodeShuttingDown         = "shutting_down"
 	CodeInferenceFailed      = "inference_failed"
 	CodeTimeout              = "timeout"
 	CodeCanceled             = "canceled"
@@ -41,12 +42,25 @@ type apiError struct {
 	Message string
 	// RetryAfter, in seconds, is sent as the Retry-After header when positive.
 	RetryAfter int
+	// CloseConn sends Connection: close, so that the client does not reuse a connection the
+	// server is about to close.
+	CloseConn bool
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
 func newAPIError(status int, code, format string, args ...any) *apiError {
 	return &apiError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// shuttingDown is the answer to a request that a shutdown refused: 503 with Retry-After and
+// Connection: close (another instance, or this one restarted, may take it).
+func shuttingDown() *apiError {
+	e := newAPIError(http.StatusServiceUnavailable, CodeShuttingDown,
+		"the server is shutting down; retry on a new connection")
+	e.RetryAfter = RetryAfterSeconds
+	e.CloseConn = true
+	return e
 }
 
 // errorBody is the JSON shape of every error answer.
@@ -61,6 +75,9 @@ type errorBody struct {
 func writeError(w http.ResponseWriter, e *apiError) {
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	}
+	if e.CloseConn {
+		w.Header().Set("Connection", "close")
 	}
 	var body errorBody
 	body.Error.Code = e.Code

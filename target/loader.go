@@ -12,13 +12,13 @@ import (
 
 // ModelLoader returns a LoadFunc that loads the real models with contend/models: root/en-hi
 // then root/hi-en (models.DirFor), each with intraOp ONNX Runtime intra-op threads per session
-// (0 or less: the models package's default). loadDelay is waited before each of the two loads,
+// (0 or less: the models package's default), MaxTextTokens and MaxRequestTokens. loadDelay is waited before each of the two loads,
 // emulating a slow download, and ends early with ctx; Config.LoadDelay has the same effect, so
 // set one of them, not both. models.InitRuntime must have succeeded first. A failure returns a
 // *LoadError naming the model and its directory, its cause naming the file, and closes
 // whatever was already loaded.
 func ModelLoader(root string, intraOp int, loadDelay time.Duration) LoadFunc {
-	var opts []models.Option
+	opts := []models.Option{models.MaxTextTokens(MaxTextTokens), models.MaxTokens(MaxRequestTokens)}
 	if intraOp > 0 {
 		opts = append(opts, models.IntraOpThreads(intraOp))
 	}
@@ -71,8 +71,15 @@ type modelTranslator struct {
 
 func (t modelTranslator) Translate(ctx context.Context, texts []string) ([]string, error) {
 	out, err := t.Model.Translate(ctx, texts)
-	if errors.Is(err, models.ErrTooLong) {
-		return nil, fmt.Errorf("%w: %w", ErrTextTooLong, err)
+	var tl *models.TooLongError
+	if errors.As(err, &tl) {
+		return nil, &tooLong{msg: tl.Error()}
 	}
 	return out, err
 }
+
+// tooLong is a model's refusal of a request's length; its message states the limit.
+type tooLong struct{ msg string }
+
+func (e *tooLong) Error() string        { return e.msg }
+func (e *tooLong) Is(target error) bool { return target == ErrTextTooLong }

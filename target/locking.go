@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,7 +41,8 @@ var ErrLoadNotRetried = errors.New("the once strategy never retries a failed loa
 // does not know which one it holds. Implementations are safe for concurrent use.
 type Strategy interface {
 	// Acquire returns the loaded models, blocking as the strategy dictates, or an error: ctx's
-	// when ctx ended while waiting, or the load's. The caller must call Release on the lease
+	// when ctx ended while waiting, or the load's. A load runs detached from the caller that
+	// started it: a caller leaving does not stop it, and its models serve the next caller. The caller must call Release on the lease
 	// once inference is done, on success and failure alike. The lease's Wait and Load are set
 	// on failure too, as far as they are known.
 	Acquire(ctx context.Context) (Lease, error)
@@ -60,7 +62,7 @@ type Warmer interface {
 type Lease struct {
 	Models *Models       // nil when Acquire failed
 	Wait   time.Duration // time this caller was blocked by the strategy's lock
-	Load   time.Duration // time this caller spent loading models (0 unless it did the load)
+	Load   time.Duration // time this caller waited for a model load it started or joined (0 when none ran)
 
 	release func() // nil when there is nothing to release
 }
@@ -79,11 +81,11 @@ func (l *Lease) Release() {
 func ParseStrategy(name string, load LoadFunc) (Strategy, error) {
 	switch name {
 	case StrategyNaive:
-		return &naive{load: load, mu: newCtxMutex()}, nil
+		return newNaive(load), nil
 	case StrategyDoubleChecked:
 		return newDoubleChecked(StrategyDoubleChecked, load), nil
 	case StrategyOnce:
-		return &once{load: load, done: make(chan struct{})}, nil
+		return newOnce(load), nil
 	case StrategyEager:
 		return &eager{dc: newDoubleChecked(StrategyEager, load)}, nil
 	}
@@ -114,26 +116,26 @@ func (m ctxMutex) Lock(ctx context.Context) error {
 // Unlock releases the lock; the caller must hold it.
 func (m ctxMutex) Unlock() { <-m }
 
-// timedLoad runs load through callLoad and says how long it took.
-func timedLoad(ctx context.Context, load LoadFunc) (*Models, time.Duration, error) {
-	start := time.Now()
-	m, err := callLoad(ctx, load)
-	return m, time.Since(start), err
+// naive reproduces the seed's bug: one lock held over the loaded check, the load and the
+// inference of every request, so requests run one at a time even once loaded. The load itself
+// runs detached (loadFlight): a holder that leaves while it runs unlocks, and the next holder
+// waits for the same load instead of starting another.
+type naive struct {
+	flight loadFlight
+	// mu is held by each request from Acquire until its Release, after its inference: this is
+	// the bug the harness exposes. It guards nothing the load writes; models is set by the load.
+	mu     ctxMutex
+	models atomic.Pointer[Models] // nil until a load succeeded; never reset
 }
 
-// naive reproduces the seed's bug: one lock held over the loaded check, the load and the
-// inference of every request, so requests run one at a time even once loaded.
-type naive struct {
-	load LoadFunc
-	// mu guards models and is held by each request from Acquire until its Release, after its
-	// inference: this is the bug the harness exposes.
-	mu     ctxMutex
-	models *Models
-	loaded atomic.Bool // set once models is; lets Loaded answer without taking mu
+func newNaive(load LoadFunc) *naive {
+	n := &naive{mu: newCtxMutex()}
+	n.flight = loadFlight{load: load, onLoaded: func(m *Models) { n.models.Store(m) }}
+	return n
 }
 
 func (n *naive) Name() string { return StrategyNaive }
-func (n *naive) Loaded() bool { return n.loaded.Load() }
+func (n *naive) Loaded() bool { return n.models.Load() != nil }
 
 func (n *naive) Acquire(ctx context.Context) (Lease, error) {
 	start := time.Now()
@@ -147,35 +149,36 @@ func (n *naive) Acquire(ctx context.Context) (Lease, error) {
 		n.mu.Unlock()
 		return lease, err
 	}
-	if n.models == nil {
-		m, d, err := timedLoad(ctx, n.load)
-		lease.Load = d
+	m := n.models.Load()
+	if m == nil {
+		m, lease.Load, err = n.flight.join(ctx).wait(ctx)
 		if err != nil {
 			n.mu.Unlock()
 			return lease, err
 		}
-		n.models = m
-		n.loaded.Store(true)
 	}
-	lease.Models = n.models
+	lease.Models = m
 	lease.release = n.mu.Unlock
 	return lease, nil
 }
 
 // doubleChecked is the fix: an atomic fast path once the models are loaded, and a lock taken
 // only by the callers that find them missing, with the check repeated under the lock so that
-// one of them loads and the others reuse its result.
+// one of them loads and the others reuse its result. The load runs detached (loadFlight): the
+// holder may leave, the load goes on and the next holder waits for it.
 type doubleChecked struct {
 	name   string
-	load   LoadFunc
+	flight loadFlight
 	models atomic.Pointer[Models] // nil until loaded; never reset
-	// mu guards the load: held by the one caller loading, while late callers queue behind it.
-	// It is never taken once models is set.
+	// mu guards the start of a load: held by the caller waiting for it, while late callers
+	// queue behind it. It is never taken once models is set.
 	mu ctxMutex
 }
 
 func newDoubleChecked(name string, load LoadFunc) *doubleChecked {
-	return &doubleChecked{name: name, load: load, mu: newCtxMutex()}
+	d := &doubleChecked{name: name, mu: newCtxMutex()}
+	d.flight = loadFlight{load: load, onLoaded: func(m *Models) { d.models.Store(m) }}
+	return d
 }
 
 func (d *doubleChecked) Name() string { return d.name }
@@ -196,57 +199,49 @@ func (d *doubleChecked) Acquire(ctx context.Context) (Lease, error) {
 		lease.Models = m
 		return lease, nil
 	}
-	m, dur, err := timedLoad(ctx, d.load)
-	lease.Load = dur
-	if err != nil {
-		return lease, err
-	}
-	d.models.Store(m)
-	lease.Models = m
-	return lease, nil
+	lease.Models, lease.Load, err = d.flight.join(ctx).wait(ctx)
+	return lease, err
 }
 
-// once loads on first use like sync.OnceValues: the first caller loads, later callers wait for
-// that one attempt (or leave when their ctx ends) and share its outcome. Its pitfall: the
-// outcome is final, so a failed or panicking first load fails every request until the process
-// restarts, even when the cause (a missing file, a slow disk) has since gone away.
+// once loads on first use like sync.OnceValues: the first caller starts the one load attempt,
+// every caller waits for it (or leaves when its ctx ends) and shares its outcome. Its pitfall:
+// the outcome is final, so a failed or panicking first load fails every request until the
+// process restarts, even when the cause (a missing file, a slow disk) has since gone away.
 type once struct {
-	load    LoadFunc
-	claimed atomic.Bool   // set by the one caller that runs the load
-	done    chan struct{} // closed when that load has finished; models and err are final then
-	models  *Models       // written before done is closed, read only after
-	err     error         // written before done is closed, read only after
-	loaded  atomic.Bool   // done is closed and err is nil
+	flight loadFlight
+	start  sync.Once
+	first  *attempt    // set inside start, read after it
+	loaded atomic.Bool // the attempt succeeded
+}
+
+func newOnce(load LoadFunc) *once {
+	o := &once{}
+	o.flight = loadFlight{load: load, onLoaded: func(*Models) { o.loaded.Store(true) }}
+	return o
 }
 
 func (o *once) Name() string { return StrategyOnce }
 func (o *once) Loaded() bool { return o.loaded.Load() }
 
 func (o *once) Acquire(ctx context.Context) (Lease, error) {
-	if o.claimed.CompareAndSwap(false, true) {
-		m, dur, err := timedLoad(ctx, o.load)
-		o.models, o.err = m, err
-		o.loaded.Store(err == nil)
-		close(o.done)
-		return Lease{Models: m, Load: dur}, err
-	}
+	started := false
+	o.start.Do(func() { o.first, started = o.flight.join(ctx), true })
 	var lease Lease
-	select {
-	case <-o.done:
-	default:
-		start := time.Now()
-		select {
-		case <-o.done:
-			lease.Wait = time.Since(start)
-		case <-ctx.Done():
-			lease.Wait = time.Since(start)
-			return lease, ctx.Err()
-		}
+	m, waited, err := o.first.wait(ctx)
+	if started {
+		lease.Load = waited
+	} else {
+		lease.Wait = waited
 	}
-	if o.err != nil {
-		return lease, fmt.Errorf("%w: %w", ErrLoadNotRetried, o.err)
+	switch {
+	case err != nil && ctx.Err() != nil && isContextErr(err):
+		return lease, err
+	case err != nil && !started:
+		return lease, fmt.Errorf("%w: %w", ErrLoadNotRetried, err)
+	case err != nil:
+		return lease, err
 	}
-	lease.Models = o.models
+	lease.Models = m
 	return lease, nil
 }
 

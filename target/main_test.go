@@ -58,6 +58,7 @@ type reply struct {
 	Status int
 	Header http.Header
 	Body   []byte
+	Close  bool // the server sent Connection: close (net/http moves it out of Header)
 }
 
 // errorCode returns the code of a JSON error body, or "" when the body is not one.
@@ -91,7 +92,7 @@ func do(ctx context.Context, c *http.Client, method, url, contentType string, bo
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	return reply{Status: resp.StatusCode, Header: resp.Header, Body: b}, err
+	return reply{Status: resp.StatusCode, Header: resp.Header, Body: b, Close: resp.Close}, err
 }
 
 // postTranslate posts a JSON body to /translate.

@@ -1,6 +1,7 @@
 package target
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -17,6 +18,7 @@ const (
 	loadError    = "error"
 	loadPanic    = "panic"
 	loadCanceled = "canceled"
+	loadTimeout  = "timeout"
 )
 
 // durationBuckets span 1 ms to about 2.5 minutes, enough for a queue behind a slow load.
@@ -80,7 +82,7 @@ func newMetrics(strategy string) *metrics {
 		}),
 		loads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "contend_model_loads_total",
-			Help: "Model loads, by model (en-hi, hi-en, or all when the failure names neither) and result (ok, error, panic, canceled).",
+			Help: "Model loads, by model (en-hi, hi-en, or all when the failure names neither) and result (ok, error, panic, canceled, timeout: past the load deadline).",
 		}, []string{"model", "result"}),
 	}
 	labelled := prometheus.WrapRegistererWith(prometheus.Labels{"strategy": strategy}, reg)
@@ -115,6 +117,8 @@ func loadResult(err error) string {
 	switch {
 	case errors.Is(err, ErrLoadPanicked):
 		return loadPanic
+	case errors.Is(err, context.DeadlineExceeded):
+		return loadTimeout
 	case isContextErr(err):
 		return loadCanceled
 	}

@@ -3,6 +3,7 @@ package target
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -18,10 +19,24 @@ const (
 	MaxTextRunes = 1000
 	// MaxBatch is the most texts one "texts" request may hold; more answer 422 batch_too_large.
 	MaxBatch = 32
+	// MaxTextTokens and MaxRequestTokens bound what the real models translate: the most
+	// source tokens (end-of-sequence included) of one text, and of one request summed over
+	// its texts. Longer texts answer 422 text_too_long before any inference. They bound a
+	// request's cost: greedy decoding with the key/value cache takes a step per token of the
+	// longest text, about 14 ms of CPU on the base models, and the texts of a batch share
+	// each step. The costliest request the limits allow (four texts of 64 tokens) takes
+	// about 1 s of CPU on base; see the README. A model's own limit per text
+	// (max_position_embeddings, 512 for Marian) applies too.
+	MaxTextTokens    = 64
+	MaxRequestTokens = 256
 	// DefaultMaxBodyBytes is Config.MaxBodyBytes's default, 1 MiB; larger bodies answer 413
 	// body_too_large.
 	DefaultMaxBodyBytes int64 = 1 << 20
 )
+
+// limitsNote states every limit on a request's content, for each 422 about its size.
+var limitsNote = fmt.Sprintf("limits: %d characters and %d source tokens a text, %d texts and %d source tokens a request",
+	MaxTextRunes, MaxTextTokens, MaxBatch, MaxRequestTokens)
 
 // translateRequest is a decoded, validated POST /translate body.
 type translateRequest struct {
@@ -168,7 +183,7 @@ func (w *wireRequest) validate() (translateRequest, *apiError) {
 	}
 	if len(req.Texts) > MaxBatch {
 		return translateRequest{}, newAPIError(http.StatusUnprocessableEntity, CodeBatchTooLarge,
-			`"texts" holds %d texts, more than the limit of %d`, len(req.Texts), MaxBatch)
+			`"texts" holds %d texts, more than the limit of %d (%s)`, len(req.Texts), MaxBatch, limitsNote)
 	}
 	for i, t := range req.Texts {
 		name := "text"
@@ -181,7 +196,7 @@ func (w *wireRequest) validate() (translateRequest, *apiError) {
 		}
 		if n := utf8.RuneCountInString(t); n > MaxTextRunes {
 			return translateRequest{}, newAPIError(http.StatusUnprocessableEntity, CodeTextTooLong,
-				"%s is %d characters long, more than the limit of %d", name, n, MaxTextRunes)
+				"%s is %d characters long, more than the limit of %d (%s)", name, n, MaxTextRunes, limitsNote)
 		}
 	}
 	return req, nil

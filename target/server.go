@@ -22,9 +22,15 @@ const (
 	// DefaultRequestTimeout is Config.RequestTimeout's default: a request still waiting or
 	// running after this long answers 504 timeout.
 	DefaultRequestTimeout = 60 * time.Second
-	// DefaultShutdownTimeout is how long Serve waits for requests in flight once its context
-	// ends, before closing their connections.
+	// DefaultShutdownTimeout is how long Serve waits for running inference once its context
+	// ends, before closing their connections (see ErrRequestsCut).
 	DefaultShutdownTimeout = 10 * time.Second
+	// DefaultInferenceTimeout is Config.InferenceTimeout's default: one Translate call still
+	// running after this long is stopped and answers 504 timeout.
+	DefaultInferenceTimeout = 10 * time.Second
+	// DefaultLoadTimeout is Config.LoadTimeout's default: a load attempt (LoadDelay
+	// included) still running after this long fails, and the next request starts another.
+	DefaultLoadTimeout = 2 * time.Minute
 	// DefaultReadHeaderTimeout, DefaultReadTimeout and DefaultIdleTimeout bound slow or idle
 	// clients. There is no write timeout: a translation is bounded by the request timeout,
 	// and a CPU profile (/debug/pprof/profile?seconds=N) may legitimately take longer.
@@ -59,6 +65,12 @@ type Config struct {
 	// RequestTimeout bounds each /translate request, queueing included; default
 	// DefaultRequestTimeout, negative for none.
 	RequestTimeout time.Duration
+	// InferenceTimeout bounds each Translate call, whatever the request's own deadline;
+	// default DefaultInferenceTimeout, negative for none.
+	InferenceTimeout time.Duration
+	// LoadTimeout bounds each load attempt, which runs detached from the request that
+	// started it; default DefaultLoadTimeout, negative for none.
+	LoadTimeout time.Duration
 	// ShutdownTimeout bounds Serve's graceful shutdown; default DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
 	// ReadHeaderTimeout bounds how long Serve waits for a request's headers, so a
@@ -86,13 +98,30 @@ type Server struct {
 
 	// life ends when the server closes; loads run under it rather than under the request that
 	// triggered them, so a client leaving does not throw away a load others are waiting for.
-	life    context.Context
-	stop    context.CancelFunc
-	active  sync.WaitGroup         // handlers running, so Close can wait before closing models
-	loaded  atomic.Pointer[Models] // the models a load returned, for Close
-	closing sync.Once              // runs Close's work once
-	closed  error                  // Close's result, set inside closing
+	life context.Context
+	stop context.CancelFunc
+	// drain ends when shutdown begins: requests waiting in the strategy, and requests arriving
+	// after it, answer 503 shutting_down at once.
+	drain    context.Context
+	drainNow context.CancelFunc
+	active   sync.WaitGroup         // handlers running, so Close can wait before closing models
+	handling atomic.Int64           // handlers running, for the count of requests a shutdown cut
+	loaded   atomic.Pointer[Models] // the models a load returned, for Close
+	closing  sync.Once              // runs Close's work once
+	closed   error                  // Close's result, set inside closing
+
+	loadMu    sync.Mutex     // guards loadsShut and the Add side of loads
+	loadsShut bool           // Close has begun: no new load may start
+	loads     sync.WaitGroup // load attempts running, so Close can wait for them
 }
+
+// ErrRequestsCut is wrapped by Serve's error when its graceful shutdown had to cut requests:
+// inference still running when Config.ShutdownTimeout passed. Requests that were only waiting
+// in the strategy are answered 503 at once and are not cut.
+var ErrRequestsCut = errors.New("requests cut by shutdown")
+
+// errLoadsClosed fails a load started after Close.
+var errLoadsClosed = errors.New("server closed")
 
 // NewServer returns a Server for cfg, after filling in defaults. Its models are not loaded
 // until the strategy says so (eager: Serve or Warm).
@@ -108,6 +137,12 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.InferenceTimeout == 0 {
+		cfg.InferenceTimeout = DefaultInferenceTimeout
+	}
+	if cfg.LoadTimeout == 0 {
+		cfg.LoadTimeout = DefaultLoadTimeout
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = DefaultShutdownTimeout
@@ -126,9 +161,11 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.Strategy)}
 	s.life, s.stop = context.WithCancel(context.Background())
+	s.drain, s.drainNow = context.WithCancel(context.Background())
 	strategy, err := ParseStrategy(cfg.Strategy, s.instrumentLoad(cfg.Load))
 	if err != nil {
 		s.stop()
+		s.drainNow()
 		return nil, fmt.Errorf("new server: %w", err)
 	}
 	s.strategy = strategy
@@ -157,16 +194,36 @@ func (s *Server) Warm(ctx context.Context) error {
 }
 
 // instrumentLoad wraps load with the server's policy: a load runs under the server's life
-// rather than the request's (it outlives a client that left), waits LoadDelay per model first,
-// never panics, and is measured and logged.
+// and its own deadline (Config.LoadTimeout) rather than the request's (it outlives a client
+// that left), waits LoadDelay per model first, never panics, and is measured and logged.
+// Close waits for it.
 func (s *Server) instrumentLoad(load LoadFunc) LoadFunc {
 	return func(reqCtx context.Context) (*Models, error) {
+		s.loadMu.Lock()
+		if s.loadsShut {
+			s.loadMu.Unlock()
+			return nil, errLoadsClosed
+		}
+		s.loads.Add(1)
+		s.loadMu.Unlock()
+		defer s.loads.Done()
+
 		ctx, cancel := context.WithCancel(context.WithoutCancel(reqCtx))
+		if s.cfg.LoadTimeout > 0 {
+			ctx, cancel = context.WithTimeout(context.WithoutCancel(reqCtx), s.cfg.LoadTimeout)
+		}
 		defer cancel()
 		defer context.AfterFunc(s.life, cancel)()
 		start := time.Now()
 		m, err := s.delayedLoad(ctx, load)
 		took := time.Since(start)
+		if err == nil && s.life.Err() != nil { // finished as the server closed: nobody will use it
+			_ = m.Close()
+			m, err = nil, fmt.Errorf("load finished after the server closed: %w", s.life.Err())
+		}
+		if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && s.life.Err() == nil {
+			err = fmt.Errorf("load exceeded its %s deadline: %w", s.cfg.LoadTimeout, err)
+		}
 		s.metrics.observeLoad(err, took)
 		if err != nil {
 			s.log.Error("model load failed", "strategy", s.strategy.Name(), "took", took, "err", err)
@@ -198,6 +255,8 @@ func (s *Server) delayedLoad(ctx context.Context, load LoadFunc) (*Models, error
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.active.Add(1)
 	defer s.active.Done()
+	s.handling.Add(1)
+	defer s.handling.Add(-1)
 	rec := &statusRecorder{ResponseWriter: w}
 	name := s.route(rec, r)
 	code := rec.code
@@ -258,6 +317,10 @@ func allowed(w http.ResponseWriter, r *http.Request, methods ...string) bool {
 }
 
 func (s *Server) handleReady(w http.ResponseWriter) {
+	if s.drain.Err() != nil {
+		writeError(w, shuttingDown())
+		return
+	}
 	if s.strategy.Loaded() {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "strategy": s.strategy.Name()})
 		return
@@ -328,11 +391,14 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	return s.Serve(ctx, ln)
 }
 
-// Serve serves HTTP on ln until ctx ends, then shuts down gracefully: loads in progress are
-// abandoned, requests in flight get up to Config.ShutdownTimeout to finish. With the eager
+// Serve serves HTTP on ln until ctx ends, then shuts down gracefully: new requests and those
+// waiting in the strategy's lock answer 503 shutting_down (with Retry-After and Connection:
+// close) at once, loads in progress are abandoned, and running inference gets up to
+// Config.ShutdownTimeout to finish; if some has to be cut, Serve's error wraps
+// ErrRequestsCut. With the eager
 // strategy it loads the models in the background right away, retrying with backoff until it
 // succeeds, while /readyz answers 503. Serve closes ln and the Server (models included)
-// before returning; it returns nil after a shutdown asked for by ctx.
+// before returning; it returns nil after a shutdown asked for by ctx that cut no request.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           s,
@@ -355,13 +421,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case err = <-served:
 		err = fmt.Errorf("serve on %s: %w", ln.Addr(), err)
 	case <-ctx.Done():
-		s.stop() // abandon loads in progress so that their requests can answer
-		sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
-		if serr := hs.Shutdown(sctx); serr != nil {
-			s.log.Warn("graceful shutdown timed out; closing connections", "timeout", s.cfg.ShutdownTimeout)
-			_ = hs.Close()
-		}
-		cancel()
+		err = s.shutdown(hs)
 		<-served // http.ErrServerClosed
 	}
 	stopWarm()
@@ -370,6 +430,28 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		err = cerr
 	}
 	return err
+}
+
+// shutdown stops hs gracefully: no new connection or request is admitted, requests waiting in
+// the strategy answer 503 shutting_down at once (drain), loads in progress are abandoned, and
+// running requests get Config.ShutdownTimeout to finish. Requests still running then are cut
+// (their connections closed, their inference stopped) and the error wraps ErrRequestsCut.
+func (s *Server) shutdown(hs *http.Server) error {
+	s.drainNow()
+	s.stop() // abandon loads in progress so that their requests can answer
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if hs.Shutdown(sctx) == nil {
+		return nil
+	}
+	cut := s.handling.Load()
+	_ = hs.Close()
+	if cut == 0 { // the last ones finished between the timeout and Close
+		return nil
+	}
+	s.log.Warn("graceful shutdown timed out; requests cut", "timeout", s.cfg.ShutdownTimeout, "cut", cut)
+	return fmt.Errorf("shutdown: %d requests still running after the %s grace were cut: %w",
+		cut, s.cfg.ShutdownTimeout, ErrRequestsCut)
 }
 
 // warmLoop loads the models until it succeeds or ctx ends, backing off between attempts.
@@ -398,8 +480,13 @@ func (s *Server) warmLoop(ctx context.Context) {
 // requests.
 func (s *Server) Close() error {
 	s.closing.Do(func() {
+		s.drainNow()
 		s.stop()
 		s.active.Wait()
+		s.loadMu.Lock()
+		s.loadsShut = true
+		s.loadMu.Unlock()
+		s.loads.Wait()
 		if m := s.loaded.Load(); m != nil {
 			s.closed = m.Close()
 		}

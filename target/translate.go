@@ -64,6 +64,10 @@ func (s *Server) handleTranslate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 	}
 
+	if s.drain.Err() != nil { // shutting down: admit nothing new
+		fail(shuttingDown())
+		return
+	}
 	if e := checkContentType(r); e != nil {
 		fail(e)
 		return
@@ -74,28 +78,41 @@ func (s *Server) handleTranslate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	lease, err := s.strategy.Acquire(ctx)
+	// Waiting in the strategy also ends when a shutdown begins.
+	acquireCtx, stopAcquire := context.WithCancel(ctx)
+	defer stopAcquire()
+	defer context.AfterFunc(s.drain, stopAcquire)()
+	lease, err := s.strategy.Acquire(acquireCtx)
 	defer lease.Release()
 	t.wait, t.load = lease.Wait, lease.Load
 	s.metrics.lockWait.Observe(lease.Wait.Seconds())
 	if err != nil {
+		if ctx.Err() == nil && s.drain.Err() != nil {
+			fail(shuttingDown())
+			return
+		}
 		fail(s.acquireError(ctx, err, t))
 		return
 	}
 	// The client may have gone, or the deadline passed, while this request queued: it must
 	// not run.
-	if ctx.Err() != nil {
+	if ctxErr(ctx) != nil {
 		s.metrics.abandoned.Inc()
 		fail(s.contextError(ctx, "before inference", t))
 		return
 	}
 
 	model, _ := lease.Models.For(req.Source, req.Target) // the pair was validated
+	inferCtx, stopInfer := ctx, context.CancelFunc(func() {})
+	if s.cfg.InferenceTimeout > 0 {
+		inferCtx, stopInfer = context.WithTimeout(ctx, s.cfg.InferenceTimeout)
+	}
 	start := time.Now()
 	s.metrics.inferenceRunning.Inc()
-	out, err := safeTranslate(ctx, model, req.Texts)
+	out, err := safeTranslate(inferCtx, model, req.Texts)
 	s.metrics.inferenceRunning.Dec()
 	t.infer = time.Since(start)
+	stopInfer()
 	s.metrics.inference.Observe(t.infer.Seconds())
 	lease.Release() // naive holds its lock over inference, not over writing the answer
 
@@ -103,8 +120,12 @@ func (s *Server) handleTranslate(w http.ResponseWriter, r *http.Request) {
 	case err != nil && ctx.Err() != nil:
 		fail(s.contextError(ctx, "during inference", t))
 		return
+	case err != nil && isContextErr(err) && inferCtx.Err() != nil:
+		fail(newAPIError(http.StatusGatewayTimeout, CodeTimeout,
+			"inference ran past the server's limit of %s per request and was stopped", s.cfg.InferenceTimeout))
+		return
 	case errors.Is(err, ErrTextTooLong):
-		fail(newAPIError(http.StatusUnprocessableEntity, CodeTextTooLong, "%v", err))
+		fail(newAPIError(http.StatusUnprocessableEntity, CodeTextTooLong, "%v (%s)", err, limitsNote))
 		return
 	case err != nil:
 		s.log.Error("inference failed", "model", model.Name(), "texts", len(req.Texts), "err", err)
@@ -148,7 +169,7 @@ func (s *Server) acquireError(ctx context.Context, err error, t timing) *apiErro
 // contextError answers a request whose context ended: 504 when its deadline passed, 499
 // (logged; the client is gone) when it was canceled.
 func (s *Server) contextError(ctx context.Context, stage string, t timing) *apiError {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if errors.Is(ctxErr(ctx), context.DeadlineExceeded) {
 		return newAPIError(http.StatusGatewayTimeout, CodeTimeout,
 			"the request's deadline of %s passed %s", s.cfg.RequestTimeout, stage)
 	}
@@ -164,6 +185,19 @@ func safeTranslate(ctx context.Context, model Translator, texts []string) (out [
 		}
 	}()
 	return model.Translate(ctx, texts)
+}
+
+// ctxErr is ctx.Err(), or context.DeadlineExceeded once ctx's deadline has passed even if its
+// timer has not fired yet (on a busy machine it can fire late), so that a request past its
+// deadline is never run.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 // isContextErr reports whether err comes from a context ending.

@@ -73,8 +73,10 @@ func requireProvisioned(t *testing.T, sizes ...string) {
 		if root == "" {
 			root = filepath.Join(repoRoot, ".cache", "models")
 		}
-		if _, err := os.Stat(filepath.Join(root, size, "en-hi", "config.json")); err != nil {
-			t.Fatalf("the %s models are missing (%v): run `make models`", size, err)
+		for _, f := range []string{"config.json", "decoder_with_past_model.onnx"} {
+			if _, err := os.Stat(filepath.Join(root, size, "en-hi", f)); err != nil {
+				t.Fatalf("the %s models are missing or stale (%v): run `make models`", size, err)
+			}
 		}
 	}
 }

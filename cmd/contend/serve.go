@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
 
 	"contend/target"
 )
@@ -24,6 +25,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ortLib := fs.String("ort-lib", "", "path to libonnxruntime.so (default: $CONTEND_ORT_LIB, then .cache)")
 	pprof := fs.String("pprof", "auto", "serve /debug/pprof: auto (only on a loopback address), on, off")
 	maxBody := fs.Int64("max-body", target.DefaultMaxBodyBytes, "largest request body in bytes")
+	inferTimeout := fs.Duration("inference-timeout", target.DefaultInferenceTimeout,
+		"stop one request's inference after this long and answer 504 (0: no limit)")
+	loadTimeout := fs.Duration("load-timeout", target.DefaultLoadTimeout,
+		"fail a model load attempt (the load delay included) after this long; the next request retries (0: no limit)")
+	grace := fs.Duration("shutdown-grace", target.DefaultShutdownTimeout,
+		"on SIGTERM or SIGINT, how long running inference may take to finish before it is cut (exit 1)")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -31,6 +38,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := checkSize(*size); err != nil {
 			return err
 		}
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"inference-timeout", *inferTimeout}, {"load-timeout", *loadTimeout}, {"shutdown-grace", *grace}} {
+		if d.v < 0 {
+			return usagef("--%s must not be negative, got %s", d.name, d.v)
+		}
+	}
+	if *grace == 0 {
+		return usagef("--shutdown-grace must be positive")
 	}
 	if _, err := target.ParseStrategy(*strategy, nil); err != nil {
 		return usageError{err.Error()}
@@ -53,12 +71,15 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	srv, err := target.NewServer(target.Config{
-		Strategy:     *strategy,
-		Load:         target.ModelLoader(root, *intraOp, 0), // Config.LoadDelay adds the delay once
-		LoadDelay:    *loadDelay,
-		MaxBodyBytes: *maxBody,
-		Pprof:        pprofOn,
-		Logger:       logger,
+		Strategy:         *strategy,
+		Load:             target.ModelLoader(root, *intraOp, 0), // Config.LoadDelay adds the delay once
+		LoadDelay:        *loadDelay,
+		MaxBodyBytes:     *maxBody,
+		InferenceTimeout: noLimitIfZero(*inferTimeout),
+		LoadTimeout:      noLimitIfZero(*loadTimeout),
+		ShutdownTimeout:  *grace,
+		Pprof:            pprofOn,
+		Logger:           logger,
 	})
 	if err != nil {
 		ln.Close()
@@ -72,6 +93,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	return srv.Serve(ctx, ln)
+}
+
+// noLimitIfZero maps a flag's 0 ("no limit") to target.Config's negative (its 0 means default).
+func noLimitIfZero(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 // pprofEnabled decides whether /debug/pprof is served: by default only on loopback,

@@ -36,19 +36,41 @@ func (l layers) scratchOnly(w []float32, rows int) []float32 {
 // output columns outside scratch are zero.
 // A block sharing its weights with an earlier one (the same prefix) reuses them.
 func (l layers) linear(x, prefix string, in, out int, toScratch bool) string {
+	return l.linearWith(x, prefix, in, out, func(w, b []float32) {
+		if toScratch {
+			l.scratchOnly(w, in)
+			l.scratchOnly(b, 1)
+		}
+	})
+}
+
+// linearWith is linear with the random weights shaped by init (called once, when the
+// weights are first made).
+func (l layers) linearWith(x, prefix string, in, out int, init func(w, b []float32)) string {
 	wn, bn := prefix+".weight", prefix+".bias"
 	if !l.g.has(wn) {
 		scale := float32(math.Sqrt(3 / float64(in)))
 		w := uniform(wn, in*out, scale)
 		b := uniform(bn, out, 0.02)
-		if toScratch {
-			w = l.scratchOnly(w, in)
-			b = l.scratchOnly(b, 1)
-		}
+		init(w, b)
 		l.g.floats(wn, []int64{int64(in), int64(out)}, w)
 		l.g.floats(bn, []int64{int64(out)}, b)
 	}
 	return l.g.node("Add", []string{l.g.node("MatMul", []string{x, wn}), bn})
+}
+
+// passThrough makes output columns [0, n) of a [d, out] weight and its bias copy input
+// columns [from, from+n) exactly: an identity block, zeros around it.
+func (l layers) passThrough(w, b []float32, out, from, n int) {
+	for r := range l.d() {
+		for c := range n {
+			w[r*out+c] = 0
+		}
+	}
+	for c := range n {
+		w[(from+c)*out+c] = 1
+		b[c] = 0
+	}
 }
 
 // layerPrefix names the weights of cost block i of kind ("encoder", "decoder"):
@@ -76,29 +98,60 @@ func (l layers) layerNorm(x, prefix string) string {
 	return l.g.node("LayerNormalization", []string{x, gn, bn}, attrInt("axis", -1), attrFloat("epsilon", 1e-5))
 }
 
-// heads reshapes [B, T, d] to [B, H, T, d/H], or to [B, H, d/H, T] when keys is true.
-func (l layers) heads(x string, keys bool) string {
+// heads reshapes [B, T, d] to [B, H, T, d/H], the layout of Optimum's past_key_values.
+func (l layers) heads(x string) string {
 	r := l.g.node("Reshape", []string{x, l.g.vecI(false, 0, 0, int64(l.s.heads), int64(l.d()/l.s.heads))})
-	if keys {
-		return l.g.node("Transpose", []string{r}, attrInts("perm", 0, 2, 3, 1))
-	}
 	return l.g.node("Transpose", []string{r}, attrInts("perm", 0, 2, 1, 3))
 }
 
-// attention is multi-head scaled dot-product attention of queries from q over keys and
-// values from kv, with an additive mask broadcastable to [B, H, Tq, Tk]; its output
-// projection writes scratch only.
-func (l layers) attention(q, kv, mask, prefix string) string {
+// unheads reshapes [B, H, T, d/H] back to [B, T, d].
+func (l layers) unheads(x string) string {
+	t := l.g.node("Transpose", []string{x}, attrInts("perm", 0, 2, 1, 3))
+	return l.g.node("Reshape", []string{t, l.g.vecI(false, 0, 0, int64(l.d()))})
+}
+
+// keysValues projects the keys and values of an attention from kv, in heads
+// ([B, H, T, d/H] each). align, when set, makes the first columns of the projections copy
+// the position subspace (keys) and the content subspace (values) of kv exactly, so that the
+// alignment attention can read them back (see buildDecoder).
+func (l layers) keysValues(kv, prefix string, align bool) (k, v string) {
 	d := l.d()
-	qh := l.heads(l.linear(q, prefix+".q_proj", d, d, false), false)
-	kh := l.heads(l.linear(kv, prefix+".k_proj", d, d, false), true)
-	vh := l.heads(l.linear(kv, prefix+".v_proj", d, d, false), false)
+	kInit, vInit := func(w, b []float32) {}, func(w, b []float32) {}
+	if align {
+		kInit = func(w, b []float32) { l.passThrough(w, b, d, l.s.contentDim, l.s.positionDim) }
+		vInit = func(w, b []float32) { l.passThrough(w, b, d, 0, l.s.contentDim) }
+	}
+	k = l.heads(l.linearWith(kv, prefix+".k_proj", d, d, kInit))
+	v = l.heads(l.linearWith(kv, prefix+".v_proj", d, d, vInit))
+	return k, v
+}
+
+// queries projects the queries of an attention from q, in heads.
+func (l layers) queries(q, prefix string) string {
+	return l.heads(l.linear(q, prefix+".q_proj", l.d(), l.d(), false))
+}
+
+// attend is multi-head scaled dot-product attention of queries qh over keys kh and values vh
+// (all [B, H, T, d/H]), with an additive mask broadcastable to [B, H, Tq, Tk] ("" for none);
+// its output projection writes scratch only.
+func (l layers) attend(qh, kh, vh, mask, prefix string) string {
+	d := l.d()
+	kt := l.g.node("Transpose", []string{kh}, attrInts("perm", 0, 1, 3, 2))
 	scale := l.g.scalarF(float32(1 / math.Sqrt(float64(d/l.s.heads))))
-	scores := l.g.node("Mul", []string{l.g.node("MatMul", []string{qh, kh}), scale})
-	probs := l.g.node("Softmax", []string{l.g.node("Add", []string{scores, mask})}, attrInt("axis", -1))
-	ctx := l.g.node("Transpose", []string{l.g.node("MatMul", []string{probs, vh})}, attrInts("perm", 0, 2, 1, 3))
-	merged := l.g.node("Reshape", []string{ctx, l.g.vecI(false, 0, 0, int64(d))})
-	return l.linear(merged, prefix+".out_proj", d, d, true)
+	scores := l.g.node("Mul", []string{l.g.node("MatMul", []string{qh, kt}), scale})
+	if mask != "" {
+		scores = l.g.node("Add", []string{scores, mask})
+	}
+	probs := l.g.node("Softmax", []string{scores}, attrInt("axis", -1))
+	ctx := l.unheads(l.g.node("MatMul", []string{probs, vh}))
+	return l.linear(ctx, prefix+".out_proj", d, d, true)
+}
+
+// attention is attend with queries from q and keys and values projected from kv.
+func (l layers) attention(q, kv, mask, prefix string) string {
+	qh := l.queries(q, prefix)
+	kh, vh := l.keysValues(kv, prefix, false)
+	return l.attend(qh, kh, vh, mask, prefix)
 }
 
 // feedForward is the position-wise network with Marian's swish activation (x·sigmoid(x)),
@@ -129,11 +182,21 @@ func (l layers) seqLen(x string) string {
 	return l.g.node("Gather", []string{l.g.node("Shape", []string{x}), l.g.vecI(true, 1)}, attrInt("axis", 0))
 }
 
-// positions adds the position table's rows 0..T-1 to h, for T the length of axis 1 of ids.
-func (l layers) positions(h, ids, table string) string {
-	r := l.g.node("Range", []string{l.g.vecI(true, 0), l.seqLen(ids), l.g.vecI(true, 1)})
+// positions adds the position table's rows offset..offset+T-1 to h, for T the length of
+// axis 1 of ids and offset an int64 scalar ("" for 0).
+func (l layers) positions(h, ids, table, offset string) string {
+	start, end := l.g.vecI(true, 0), l.seqLen(ids)
+	if offset != "" {
+		start, end = offset, l.g.node("Add", []string{offset, end})
+	}
+	r := l.g.node("Range", []string{start, end, l.g.vecI(true, 1)})
 	pe := l.g.node("Gather", []string{table, r}, attrInt("axis", 0))
 	return l.g.node("Add", []string{h, pe})
+}
+
+// axisLen returns the int64 scalar length of axis of x.
+func (l layers) axisLen(x string, axis int64) string {
+	return l.g.node("Gather", []string{l.g.node("Shape", []string{x}), l.g.vecI(true, axis)}, attrInt("axis", 0))
 }
 
 // positionTable returns the [maxPositions, d] table whose row t holds position code t in the

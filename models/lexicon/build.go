@@ -10,6 +10,7 @@ import (
 const (
 	EncoderFile         = "encoder_model.onnx"
 	DecoderFile         = "decoder_model.onnx"
+	DecoderWithPastFile = "decoder_with_past_model.onnx"
 	ConfigFile          = "config.json"
 	TokenizerFile       = "tokenizer.json"
 	TargetTokenizerFile = "target_tokenizer.json"
@@ -19,7 +20,8 @@ const (
 var Directions = []string{"en-hi", "hi-en"}
 
 // Build writes the lexicon models of the given size to outDir/en-hi and outDir/hi-en,
-// creating the directories. Each holds encoder_model.onnx, decoder_model.onnx, config.json,
+// creating the directories. Each holds encoder_model.onnx, decoder_model.onnx,
+// decoder_with_past_model.onnx, config.json,
 // tokenizer.json (source side) and target_tokenizer.json (target side). The same size always
 // gives byte-identical files. Each file is written to a temporary name and renamed, so a
 // reader never sees half a file.
@@ -56,7 +58,8 @@ func buildDirection(path string, dir *direction, size Size, s spec) error {
 		{TokenizerFile, func() ([]byte, error) { return tokenizerJSON(dir.srcVocab, dir.source) }},
 		{TargetTokenizerFile, func() ([]byte, error) { return tokenizerJSON(dir.tgtVocab, dir.target) }},
 		{EncoderFile, func() ([]byte, error) { return buildEncoder(dir, s, codes) }},
-		{DecoderFile, func() ([]byte, error) { return buildDecoder(dir, s, codes) }},
+		{DecoderFile, func() ([]byte, error) { return buildDecoder(dir, s, codes, false) }},
+		{DecoderWithPastFile, func() ([]byte, error) { return buildDecoder(dir, s, codes, true) }},
 	}
 	for _, f := range files {
 		b, err := f.make()

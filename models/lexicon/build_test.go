@@ -3,6 +3,7 @@ package lexicon
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -50,7 +51,7 @@ func TestBuildDeterministic(t *testing.T) {
 	if err := Build(second, Tiny); err != nil {
 		t.Fatal(err)
 	}
-	files := []string{EncoderFile, DecoderFile, ConfigFile, TokenizerFile, TargetTokenizerFile}
+	files := []string{EncoderFile, DecoderFile, DecoderWithPastFile, ConfigFile, TokenizerFile, TargetTokenizerFile}
 	for _, d := range Directions {
 		for _, f := range files {
 			t.Run(d+"/"+f, func(t *testing.T) {
@@ -128,9 +129,10 @@ func TestConfig(t *testing.T) {
 					t.Errorf("decoder input %s has shape %q, want %q", name, gotIns[name], shape)
 				}
 			}
-			if len(outs) != 1 || outs[0].Name != "logits" || outs[0].Dimensions[2] != int64(c.VocabSize) {
-				t.Errorf("decoder outputs %v, want logits [batch, tgt_len, %d]", outs, c.VocabSize)
+			if len(outs) != 1+4*c.DecoderLayers || outs[0].Name != "logits" || outs[0].Dimensions[2] != int64(c.VocabSize) {
+				t.Errorf("decoder outputs %v, want logits [batch, tgt_len, %d] and 4 present.* per layer", outs, c.VocabSize)
 			}
+			checkCache(t, filepath.Join(root, tt.dir), c)
 		})
 	}
 }
@@ -192,5 +194,56 @@ func TestSharedWeights(t *testing.T) {
 		if got, want := b.translate(t, text), a.translate(t, text); got != want {
 			t.Errorf("%q: shared weights give %q, own weights %q", text, got, want)
 		}
+	}
+}
+
+// checkCache checks the key/value cache interface against Optimum's Marian layout:
+// decoder_model.onnx outputs present.N.{decoder,encoder}.{key,value} [batch, heads, length,
+// head size]; decoder_with_past_model.onnx takes the last token, the encoder mask and
+// past_key_values.N.* of the same shapes, and outputs logits and present.N.decoder.*.
+func checkCache(t *testing.T, dir string, c modelConfig) {
+	t.Helper()
+	heads, size := int64(c.DecoderAttentionHeads), int64(c.DModel/c.DecoderAttentionHeads)
+	cache := ort.NewShape(-1, heads, -1, size).String()
+	_, outs, err := ort.GetInputOutputInfo(filepath.Join(dir, DecoderFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotOuts := map[string]string{}
+	for _, o := range outs {
+		gotOuts[o.Name] = o.Dimensions.String()
+	}
+	ins, pastOuts, err := ort.GetInputOutputInfo(filepath.Join(dir, DecoderWithPastFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotIns := map[string]string{}
+	for _, in := range ins {
+		gotIns[in.Name] = in.Dimensions.String()
+	}
+	gotPastOuts := map[string]string{}
+	for _, o := range pastOuts {
+		gotPastOuts[o.Name] = o.Dimensions.String()
+	}
+	wantIns := map[string]string{"input_ids": "[-1 1]", "encoder_attention_mask": "[-1 -1]"}
+	wantPastOuts := map[string]string{"logits": ort.NewShape(-1, 1, int64(c.VocabSize)).String()}
+	for i := range c.DecoderLayers {
+		for _, kind := range []string{"decoder", "encoder"} {
+			for _, kv := range []string{"key", "value"} {
+				if got := gotOuts[presentName(i, kind, kv)]; got != cache {
+					t.Errorf("%s output %s: shape %q, want %q", DecoderFile, presentName(i, kind, kv), got, cache)
+				}
+				wantIns[pastName(i, kind, kv)] = cache
+				if kind == "decoder" {
+					wantPastOuts[presentName(i, kind, kv)] = cache
+				}
+			}
+		}
+	}
+	if !maps.Equal(gotIns, wantIns) {
+		t.Errorf("%s inputs %v, want %v", DecoderWithPastFile, gotIns, wantIns)
+	}
+	if !maps.Equal(gotPastOuts, wantPastOuts) {
+		t.Errorf("%s outputs %v, want %v", DecoderWithPastFile, gotPastOuts, wantPastOuts)
 	}
 }

@@ -15,15 +15,26 @@
 //	decoder_model.onnx     input_ids int64 [batch_size, decoder_sequence_length],
 //	                       encoder_hidden_states float32 [batch_size, encoder_sequence_length, d_model],
 //	                       encoder_attention_mask int64 [batch_size, encoder_sequence_length]
-//	                       -> logits float32 [batch_size, decoder_sequence_length, vocab_size]
+//	                       -> logits float32 [batch_size, decoder_sequence_length, vocab_size],
+//	                          present.N.decoder.key/value [batch_size, heads, decoder_sequence_length, head size],
+//	                          present.N.encoder.key/value [batch_size, heads, encoder_sequence_length, head size]
+//	decoder_with_past_model.onnx
+//	                       input_ids int64 [batch_size, 1] (the last token),
+//	                       encoder_attention_mask int64 [batch_size, encoder_sequence_length],
+//	                       past_key_values.N.decoder.key/value [batch_size, heads, past length, head size],
+//	                       past_key_values.N.encoder.key/value [batch_size, heads, encoder_sequence_length, head size]
+//	                       -> logits float32 [batch_size, 1, vocab_size],
+//	                          present.N.decoder.key/value [batch_size, heads, past length + 1, head size]
 //	config.json            Marian keys (model_type "marian", d_model, vocab_size = logits width,
 //	                       encoder_vocab_size, pad/eos/unk/decoder_start_token_id, max_length,
 //	                       encoder_layers, ...) and a "contend" section (generator, size, langs)
 //	tokenizer.json         source-side WordLevel tokenizer (Hugging Face tokenizers format)
 //	target_tokenizer.json  target-side WordLevel tokenizer; its vocab maps logits ids to tokens
 //
-// Graphs are IR 8, default opset 17, standard operators only. The decoder has no past key
-// values: each step re-reads the whole prefix, as Optimum's decoder_model.onnx.
+// for N = 0 .. decoder_layers-1: Optimum's Marian export "with past". Graphs are IR 8,
+// default opset 17, standard operators only. decoder_model.onnx alone re-reads the whole
+// prefix at each step; with decoder_with_past_model.onnx a step reads only the last token
+// and the cache, so its cost does not grow with the prefix.
 //
 // # Tokens and decoding
 //
@@ -55,6 +66,10 @@
 //     scratch; position codes are added. An alignment attention (queries = position code ×
 //     60, keys = the encoder's position codes, values = its content codes, padded source
 //     positions masked with -1e9) copies source position t's code to decoder position t.
+//     It reads those codes from layer 0's cross-attention keys and values, whose
+//     projections copy the position and content subspaces exactly into their first
+//     columns; so the decoder with past, which sees the encoder only through the cache,
+//     aligns the same way.
 //     Pre-norm blocks (causal self-attention, cross-attention, feed-forward) write scratch
 //     only. Logits = stream × shared tableᵀ + final_logits_bias (<pad> -1e4), the
 //     embeddings tied as in Marian, so the argmax at position t is the translation of
@@ -67,7 +82,9 @@
 // (12 source tokens, 12 decoder steps); see BenchmarkTranslate:
 //
 //	size   d_model  layers  ffn   vocabulary                    cost     files per direction
-//	tiny   96       1       128   English words of <= 5 letters ~4 ms    ~2 MB
-//	base   512      6       2048  whole lexicon                 ~190 ms  ~210 MB
-//	large  1024     19 (4)  4096  whole lexicon                 ~1.5 s   ~540 MB
+//	tiny   96       1       128   English words of <= 5 letters ~4 ms    ~4.5 MB
+//	base   512      6       2048  whole lexicon                 ~190 ms  ~330 MB
+//	large  1024     19 (4)  4096  whole lexicon                 ~1.5 s   ~820 MB
+//
+// (The files include decoder_with_past_model.onnx, a third of each size.)
 package lexicon

@@ -34,7 +34,7 @@ func buildEncoder(dir *direction, s spec, tgtCodes [][]float32) ([]byte, error) 
 	}
 
 	h := g.node("Gather", []string{table, ids}, attrInt("axis", 0))
-	h = l.positions(h, ids, posTable)
+	h = l.positions(h, ids, posTable, "")
 	keyMask := l.keyMask(mask, 1, 2)
 	for i := range s.layers {
 		p := l.layerPrefix("encoder", i)
