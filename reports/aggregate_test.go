@@ -284,3 +284,39 @@ func BenchmarkBuild(b *testing.B) {
 		}
 	}
 }
+
+// TestHistogramHDRRoundTrip pins the saved histogram: decoded from report.json's
+// histogram_hdr it holds every success, gives the step's own percentiles, and
+// two steps' histograms merge into one counting both.
+func TestHistogramHDRRoundTrip(t *testing.T) {
+	var rqs []rq
+	for i := 1; i <= 200; i++ {
+		rqs = append(rqs, okReq(float64(i), float64(i)))
+	}
+	rqs = append(rqs, timeoutReq(0, 5000))
+	st := aggregateStep(stepIn(seqStep(len(rqs)), t0, rqs, 9000, 0, 0), Host{}, false)
+	if st.HistogramHDR == "" {
+		t.Fatal("histogram_hdr is empty for a step with successes")
+	}
+	h, err := DecodeLatencyHistogram(st.HistogramHDR)
+	if err != nil {
+		t.Fatalf("decode histogram_hdr: %v", err)
+	}
+	if h.TotalCount() != int64(st.OK) {
+		t.Errorf("decoded histogram holds %d values, want the %d successes", h.TotalCount(), st.OK)
+	}
+	if got := LatencyOf(h, st.LatencyMs.Mean, st.LatencyMs.Max); got != st.LatencyMs {
+		t.Errorf("percentiles from the decoded histogram %+v, want the step's %+v", got, st.LatencyMs)
+	}
+	other, _ := DecodeLatencyHistogram(st.HistogramHDR)
+	if dropped := h.Merge(other); dropped != 0 || h.TotalCount() != int64(2*st.OK) {
+		t.Errorf("merged histogram: %d values, %d dropped; want %d, 0", h.TotalCount(), dropped, 2*st.OK)
+	}
+	if again := EncodeLatencyHistogram(other); again != st.HistogramHDR {
+		t.Error("re-encoding a decoded histogram changed it")
+	}
+	none := aggregateStep(stepIn(seqStep(1), t0, []rq{timeoutReq(0, 5000)}, 5000, 0, 0), Host{}, false)
+	if none.HistogramHDR != "" {
+		t.Errorf("histogram_hdr = %q for a step with no successes, want absent", none.HistogramHDR)
+	}
+}
