@@ -26,6 +26,7 @@ type Runner struct {
 	stopGrace    time.Duration
 	errorSamples int
 	sampleEvery  time.Duration
+	beforeAttack AttackGate // nil: attacks start at once
 }
 
 // New returns a Runner with the defaults (see the Default constants) changed by opts.

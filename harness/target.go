@@ -30,6 +30,7 @@ type targetRun struct {
 	errorSamples int
 	check        responseCheck // request.expect, applied to every result
 	sampleEvery  time.Duration
+	beforeAttack AttackGate // nil: attacks start at once
 	// noResources is set once a step found no resource metrics on the target,
 	// so that later steps do not look again.
 	noResources bool
@@ -46,6 +47,7 @@ func (r *Runner) newTargetRun(em *emitter, p runPlan, label, base string) *targe
 		cores:        targetCores(base),
 		errorSamples: r.errorSamples,
 		sampleEvery:  r.sampleEvery,
+		beforeAttack: r.beforeAttack,
 	}
 	if r.outDir != "" {
 		t.dir = runDir(r.outDir, dirLabel(label, base))

@@ -31,6 +31,7 @@ type runFlags struct {
 	allowRemote bool
 	size        string
 	timeout     time.Duration // 0: each step's own client timeout
+	shard       shardFlags
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -53,6 +54,9 @@ func runCommand(ctx context.Context, name string, args []string, stdout, stderr 
 	fs.BoolVar(&f.allowRemote, "allow-remote", false, "allow a --target that is not on loopback")
 	fs.StringVar(&f.size, "size", "", "override the built-in model size (tiny, base, large)")
 	fs.DurationVar(&f.timeout, "timeout", 0, "per-request client timeout for every step, overriding the scenario's (e.g. 5s)")
+	fs.StringVar(&f.shard.shard, "shard", "", "run shard I of N (I/N, I from 0): 1/N of each rate and burst; sequential steps on shard 0")
+	fs.StringVar(&f.shard.startAt, "start-at", "", "RFC 3339 instant every shard starts at; steps then follow a shared schedule")
+	fs.DurationVar(&f.shard.stepSlot, "step-slot", 0, "with --start-at: time each burst (and sweep level) gets on the schedule (default: its worst case from the timeout)")
 	if name == "check" {
 		fs.StringVar(&f.baseline, "baseline", "", "a saved report.json to compare against")
 	}
@@ -83,6 +87,7 @@ func runCommand(ctx context.Context, name string, args []string, stdout, stderr 
 			return err
 		}
 	}
+	f.shard.file = pos[0]
 	rep, err := execute(ctx, sc, f, stdout, stderr)
 	if err != nil {
 		return err
@@ -159,6 +164,10 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 			return nil, usageError{err.Error()}
 		}
 	}
+	sc, shard, err := prepareShard(sc, f)
+	if err != nil {
+		return nil, err
+	}
 	if f.out != "" {
 		if err := harness.CheckOutDir(f.out); err != nil {
 			return nil, err
@@ -177,6 +186,9 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 	}
 	if f.timeout > 0 {
 		opts = append(opts, harness.Timeout(f.timeout))
+	}
+	if shard != nil {
+		opts = append(opts, shard.option())
 	}
 	runner := harness.New(opts...)
 
@@ -216,6 +228,9 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 	}
 
 	rep := buildReport(sc, col)
+	if shard != nil {
+		shard.attach(rep, col.input(sc))
+	}
 	if f.baseReport != nil {
 		rep.Baseline = reports.CompareBaseline(rep, f.baseReport, sc.Baseline)
 	}
