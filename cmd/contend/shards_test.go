@@ -343,4 +343,52 @@ func TestShardsMergeExactly(t *testing.T) {
 			math.Abs(ms.LatencyMs.P50-ss.LatencyMs.P50))
 	}
 	t.Logf("target served %d requests to the 4 shards, %d to the single process", servedSharded, servedSingle)
+
+	// The merge refuses a missing shard, merges without it when asked (and says
+	// so), and refuses a shard given twice.
+	shardFile := func(i int) string { return filepath.Join(dir, fmt.Sprintf("shard-%d", i), "report.json") }
+	r := contend(t, time.Minute, "report", "--merge", shardFile(0), shardFile(1), shardFile(2))
+	if r.code != exitError || !strings.Contains(r.stderr, "shards missing: 3 of 4") {
+		t.Errorf("merge without shard 3: exit %d, want 1 naming it\n%s", r.code, r.stderr)
+	}
+	r = contend(t, time.Minute, "report", "--merge", "--allow-partial", shardFile(0), shardFile(1), shardFile(2))
+	if r.code != exitExpectation || !strings.Contains(r.stdout, "MISSING: shards 3 of 4") {
+		t.Errorf("partial merge: exit %d, want 3 (12 timeouts > 8) and the missing shard named\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = contend(t, time.Minute, "report", "--merge", shardFile(0), shardFile(1), shardFile(1), shardFile(2), shardFile(3))
+	if r.code != exitError || !strings.Contains(r.stderr, "shard given twice: shard 1/4") {
+		t.Errorf("merge with shard 1 twice: exit %d, want 1 naming it\n%s", r.code, r.stderr)
+	}
+}
+
+// TestShardLateStartIsReported: a shard that starts its attacks after their
+// slots (here a start instant already past) runs at once and its report says
+// by how much it missed each one.
+func TestShardLateStartIsReported(t *testing.T) {
+	url, _ := newProofTarget(t)
+	scenario := writeScenario(t, fmt.Sprintf(`name: late
+target: {url: %s}
+request: {method: POST, path: /work, body: '{}', timeout: 2s}
+steps:
+  - {name: burst, mode: concurrent, concurrency: 2, requests: 4}
+`, url))
+	out := filepath.Join(t.TempDir(), "shard-1")
+	past := time.Now().Add(-5 * time.Second).UTC().Format(time.RFC3339Nano)
+	r := contend(t, time.Minute, "run", scenario, "--shard", "1/2", "--start-at", past, "--no-tui", "--out", out)
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "LATE: step burst started") {
+		t.Errorf("the text report does not say the shard was late:\n%s", r.stdout)
+	}
+	rep := readProof(t, filepath.Join(out, "report.json"))
+	if rep.Shard == nil || len(rep.Shard.Steps) != 1 || len(rep.Shard.Steps[0].Attacks) != 1 {
+		t.Fatalf("no attack record: %+v", rep.Shard)
+	}
+	if late := rep.Shard.Steps[0].Attacks[0].LateMs; late < 5000 {
+		t.Errorf("late_ms %.0f, want at least the 5000 ms the start was past", late)
+	}
+	if got := rep.step(t, "burst").Requests; got != 2 {
+		t.Errorf("shard 1/2 of a burst of 4 sent %d requests, want 2", got)
+	}
 }
