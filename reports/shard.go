@@ -32,6 +32,9 @@ type ShardInfo struct {
 	Target string `json:"target"`
 	// TimeoutMs is the --timeout the shard ran with (absent: the scenario's).
 	TimeoutMs float64 `json:"timeout_ms,omitempty"`
+	// StepSlotMs is the --step-slot the schedule was made with (absent: each
+	// attack's worst case).
+	StepSlotMs float64 `json:"step_slot_ms,omitempty"`
 	// Out is the output directory the shard wrote to, as given (raw results
 	// paths in the report start with it).
 	Out   string      `json:"out,omitempty"`
@@ -150,4 +153,17 @@ func (s *ShardInfo) Notes() []string {
 		}
 	}
 	return out
+}
+
+// ShardNotes returns a shard's or a merged report's lines for people (none for
+// an ordinary run): which shard, what was skipped or missed, what is missing.
+func (r *Report) ShardNotes() []string {
+	var notes []string
+	if r.Shard != nil {
+		notes = r.Shard.Notes()
+	}
+	if r.Merged != nil {
+		notes = append(notes, r.Merged.Notes()...)
+	}
+	return notes
 }

@@ -70,8 +70,8 @@ var (
 //
 // The shards must belong together: the same scenario (its text's digest), the
 // same target, the same N and start instant, each index once. A missing index
-// is an error unless allowPartial, when the merged report is partial and names
-// what is missing.
+// is an error unless allowPartial, when the merged report names what is
+// missing (merged.missing, and a MISSING note every reporter shows).
 //
 // Some step fields are not sums: peak_in_flight is the shards' peaks added (at
 // most what was in flight at once); the target's CPU and resource samples are
@@ -173,7 +173,6 @@ func MergeShards(files []ShardFile, allowPartial bool) (*Report, error) {
 	rep := &Report{
 		Scenario: sc.Name, File: first.Report.File, Host: first.Report.Host,
 		Runs: []Run{run}, Merged: mi,
-		Partial: len(mi.Missing) > 0,
 	}
 	for _, f := range present {
 		rep.Partial = rep.Partial || f.Report.Partial
@@ -200,6 +199,8 @@ func sameRun(first, f ShardFile) error {
 		return differ("target", a.Target, b.Target)
 	case a.TimeoutMs != b.TimeoutMs:
 		return differ("--timeout (ms)", fmt.Sprint(a.TimeoutMs), fmt.Sprint(b.TimeoutMs))
+	case a.StepSlotMs != b.StepSlotMs:
+		return differ("--step-slot (ms)", fmt.Sprint(a.StepSlotMs), fmt.Sprint(b.StepSlotMs))
 	}
 	return nil
 }

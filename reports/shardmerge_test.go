@@ -226,11 +226,17 @@ func TestMergeShardsRefuses(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !rep.Partial || len(rep.Merged.Missing) != 1 || rep.Merged.Missing[0] != 3 {
-			t.Errorf("partial merge: partial %v, missing %v; want partial, missing [3]", rep.Partial, rep.Merged.Missing)
+		if len(rep.Merged.Missing) != 1 || rep.Merged.Missing[0] != 3 {
+			t.Errorf("partial merge: missing %v, want [3]", rep.Merged.Missing)
 		}
-		if !strings.Contains(strings.Join(rep.Merged.Notes(), "\n"), "MISSING: shards 3 of 4") {
-			t.Errorf("the notes do not say what is missing: %q", rep.Merged.Notes())
+		for name, r := range map[string]Reporter{"text": NewTextReporter(rep, true), "markdown": NewMarkdownReporter(rep), "html": NewHTMLReporter(rep)} {
+			var buf bytes.Buffer
+			if err := r(&buf); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(buf.String(), "MISSING: shards 3 of 4") || !strings.Contains(buf.String(), "shard 1: skipped step seq") {
+				t.Errorf("the %s report does not say what is missing and what was skipped", name)
+			}
 		}
 	})
 	for _, tc := range []struct {
@@ -242,6 +248,7 @@ func TestMergeShardsRefuses(t *testing.T) {
 		{"count", func(s *ShardInfo) { s.Count = 5 }, "shard count"},
 		{"start", func(s *ShardInfo) { s.StartAt = s.StartAt.Add(time.Second) }, "start"},
 		{"target", func(s *ShardInfo) { s.Target = "http://127.0.0.1:10" }, "target"},
+		{"step slot", func(s *ShardInfo) { s.StepSlotMs = 2000 }, "--step-slot"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			files, _, _ := shardedRun(t)

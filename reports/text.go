@@ -456,14 +456,7 @@ func fmtBytes(b float64) string { return scenarios.FormatBytes(b) }
 
 // shardNotes gives a shard's or a merged report's lines under the headline.
 func (t *textWriter) shardNotes(r *Report) {
-	var notes []string
-	if r.Shard != nil {
-		notes = r.Shard.Notes()
-	}
-	if r.Merged != nil {
-		notes = append(notes, r.Merged.Notes()...)
-	}
-	for _, n := range notes {
+	for _, n := range r.ShardNotes() {
 		style := ansiDim
 		if strings.HasPrefix(n, "LATE") || strings.HasPrefix(n, "MISSING") {
 			style = ansiYellow

@@ -86,6 +86,9 @@ func prepareShard(sc *scenarios.Scenario, f runFlags) (*scenarios.Scenario, *sha
 	if f.timeout > 0 {
 		s.info.TimeoutMs = float64(f.timeout) / float64(time.Millisecond)
 	}
+	if f.shard.stepSlot > 0 {
+		s.info.StepSlotMs = float64(f.shard.stepSlot) / float64(time.Millisecond)
+	}
 	return part, s, nil
 }
 
@@ -98,14 +101,13 @@ func (s *sharded) gate(ctx context.Context, step scenarios.Step, j int) error {
 	}
 	var planned time.Time
 	if !s.startAt.IsZero() {
-		level := 0 // the original sweep level this attack is
+		orig, _ := s.orig.StepByName(step.Name)
+		level := 0 // which of the original sweep's levels this attack is
 		if lv := s.steps[k].Levels; j < len(lv) {
-			orig, _ := s.orig.StepByName(step.Name)
 			level = slices.Index(orig.Levels, lv[j].Level)
 		}
 		for _, sl := range s.slots {
 			if sl.Step == step.Name && sl.Level == level {
-				orig, _ := s.orig.StepByName(step.Name)
 				planned = s.startAt.Add(sl.Offset + s.orig.Phase(orig, s.shard))
 			}
 		}
