@@ -45,6 +45,7 @@ func commands() []command {
 		{"translate", "translate once with the built-in models", cmdTranslate},
 		{"models", "generate the built-in models (models build)", cmdModels},
 		{"report", "re-render or merge saved report.json files", cmdReport},
+		{"version", "contend, Go, library and ONNX Runtime versions", cmdVersion},
 	}
 }
 
@@ -68,6 +69,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		return exitOK
+	}
+	if args[0] == "--version" || args[0] == "-version" || args[0] == "-v" {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	for _, c := range commands() {
 		if c.name != args[0] {
