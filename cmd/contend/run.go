@@ -194,6 +194,10 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	useTUI := f.tui || (!f.noTUI && tui.IsTerminal(os.Stdout) && os.Getenv("CI") == "")
+	if shard != nil && !useTUI {
+		shard.log = stderr // the dashboard shows no lines of its own
+	}
 	events := runner.Run(runCtx, sc)
 
 	// Tee the stream: the collector keeps each run's results for the report while
@@ -208,7 +212,6 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 		}
 	}()
 
-	useTUI := f.tui || (!f.noTUI && tui.IsTerminal(os.Stdout) && os.Getenv("CI") == "")
 	if useTUI {
 		err = tui.Run(runCtx, display,
 			tui.OnQuit(cancel),

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"sync"
@@ -28,6 +29,7 @@ type sharded struct {
 	startAt time.Time // zero: start at once, no schedule
 	orig    *scenarios.Scenario
 	slots   []scenarios.Slot
+	log     io.Writer // where the gate says what it waits for (nil: nowhere); set before the run
 
 	mu    sync.Mutex          // guards steps, written by the gate during the run
 	steps []reports.ShardStep // one per original step
@@ -112,6 +114,10 @@ func (s *sharded) gate(ctx context.Context, step scenarios.Step, j int) error {
 			}
 		}
 		if wait := time.Until(planned); wait > 0 {
+			if s.log != nil && wait >= time.Second {
+				fmt.Fprintf(s.log, "[shard %s] step %s waits %s for its slot at %s\n",
+					s.shard, step.Name, wait.Round(time.Millisecond), planned.UTC().Format(time.RFC3339Nano))
+			}
 			t := time.NewTimer(wait)
 			select {
 			case <-ctx.Done():
