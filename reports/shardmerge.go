@@ -91,6 +91,9 @@ func MergeShards(files []ShardFile, allowPartial bool) (*Report, error) {
 		}
 	}
 	info := first.Report.Shard
+	if info.Count < 1 || info.Count > scenarios.MaxShards {
+		return nil, fmt.Errorf("merge %s: shard count %d out of 1..%d", first.Name, info.Count, scenarios.MaxShards)
+	}
 	byIndex := make([]*ShardFile, info.Count)
 	for i := range files {
 		f := &files[i]
@@ -267,7 +270,7 @@ func (m *latencyMerge) add(where, encoded string, lat Latency, sm *ServerMs) err
 		if encoded == "" {
 			return fmt.Errorf("%s: %d successes but no histogram_hdr (a report from a contend without it)", where, lat.N)
 		}
-		h, err := DecodeLatencyHistogram(encoded)
+		h, err := decodeForMerge(encoded)
 		if err != nil {
 			return fmt.Errorf("%s: histogram_hdr: %w", where, err)
 		}
@@ -468,7 +471,7 @@ func mergeLevel(step string, level int, parts []part) (Level, LevelInput, error)
 // own, so the merged level's percentiles are capped by the histogram's max.
 func (m *latencyMerge) addLevel(where, encoded string, lat Latency, sm *ServerMs) error {
 	if lat.N > 0 && encoded != "" {
-		h, err := DecodeLatencyHistogram(encoded)
+		h, err := decodeForMerge(encoded)
 		if err != nil {
 			return fmt.Errorf("%s: histogram_hdr: %w", where, err)
 		}
@@ -476,6 +479,23 @@ func (m *latencyMerge) addLevel(where, encoded string, lat Latency, sm *ServerMs
 		lat.Max = float64(h.Max()) / 1000
 	}
 	return m.add(where, encoded, lat, sm)
+}
+
+// decodeForMerge decodes a shard's histogram and checks it has the geometry
+// every step's has: merged with another, it would keep another precision.
+func decodeForMerge(encoded string) (*hdrhistogram.Histogram, error) {
+	h, err := DecodeLatencyHistogram(encoded)
+	if err != nil {
+		return nil, err
+	}
+	want := NewLatencyHistogram()
+	if h.LowestTrackableValue() != want.LowestTrackableValue() || h.HighestTrackableValue() != want.HighestTrackableValue() ||
+		h.SignificantFigures() != want.SignificantFigures() {
+		return nil, fmt.Errorf("range %d..%d µs at %d significant figures, want %d..%d at %d",
+			h.LowestTrackableValue(), h.HighestTrackableValue(), h.SignificantFigures(),
+			want.LowestTrackableValue(), want.HighestTrackableValue(), want.SignificantFigures())
+	}
+	return h, nil
 }
 
 // binsOf is the chart's equal-width histogram of a merged HDR histogram: each

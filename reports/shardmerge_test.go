@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"contend/scenarios"
@@ -259,6 +260,26 @@ func TestMergeShardsRefuses(t *testing.T) {
 			}
 		})
 	}
+	t.Run("bad histogram", func(t *testing.T) {
+		for name, bad := range map[string]func(n int) string{
+			"garbage": func(int) string { return "HISTFAAAAgarbage" },
+			"geometry": func(n int) string {
+				h := hdrhistogram.New(1, 1000, 2)
+				for range n {
+					_ = h.RecordValue(10)
+				}
+				return EncodeLatencyHistogram(h)
+			},
+		} {
+			files, _, _ := shardedRun(t)
+			st := files[2].Report.Runs[0].StepNamed("burst")
+			st.HistogramHDR = bad(st.OK)
+			_, err := MergeShards(files, false)
+			if err == nil || !strings.Contains(err.Error(), "shard 2 step burst: histogram_hdr") {
+				t.Errorf("%s: err %v, want one naming shard 2's burst histogram", name, err)
+			}
+		}
+	})
 	t.Run("not a shard", func(t *testing.T) {
 		files, _, _ := shardedRun(t)
 		files[0].Report.Shard = nil

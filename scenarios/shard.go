@@ -16,7 +16,10 @@ type Shard struct {
 	Count int `json:"count"`
 }
 
-// ParseShard reads "I/N": shard I of N, 0 <= I < N.
+// MaxShards is the most shards a run may be split into.
+const MaxShards = 10000
+
+// ParseShard reads "I/N": shard I of N, 0 <= I < N <= MaxShards.
 func ParseShard(s string) (Shard, error) {
 	i, n, ok := strings.Cut(strings.TrimSpace(s), "/")
 	idx, err1 := strconv.Atoi(i)
@@ -30,8 +33,8 @@ func ParseShard(s string) (Shard, error) {
 
 func (sh Shard) check() error {
 	switch {
-	case sh.Count < 1:
-		return fmt.Errorf("shard %s: N must be at least 1", sh)
+	case sh.Count < 1 || sh.Count > MaxShards:
+		return fmt.Errorf("shard %s: N must be from 1 to %d", sh, MaxShards)
 	case sh.Index < 0 || sh.Index >= sh.Count:
 		return fmt.Errorf("shard %s: I must be from 0 to %d", sh, sh.Count-1)
 	}

@@ -22,7 +22,8 @@ func TestParseShard(t *testing.T) {
 		{" 2/8 ", scenarios.Shard{Index: 2, Count: 8}, ""},
 		{"4/4", scenarios.Shard{}, "I must be from 0 to 3"},
 		{"-1/4", scenarios.Shard{}, "I must be from 0 to 3"},
-		{"0/0", scenarios.Shard{}, "N must be at least 1"},
+		{"0/0", scenarios.Shard{}, "N must be from 1 to 10000"},
+		{"0/10001", scenarios.Shard{}, "N must be from 1 to 10000"},
 		{"1", scenarios.Shard{}, "is not I/N"},
 		{"a/b", scenarios.Shard{}, "is not I/N"},
 	} {
@@ -234,3 +235,24 @@ func TestScheduleBoundsEveryAttack(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// FuzzParseShard: no input panics, and whatever parses writes back as itself
+// and lies in range.
+func FuzzParseShard(f *testing.F) {
+	for _, s := range []string{"0/1", "3/4", "4/4", "-1/2", "1/-2", "/", "9999/10000", "0/99999999999999999999", " 1/2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sh, err := scenarios.ParseShard(s)
+		if err != nil {
+			return
+		}
+		if sh.Index < 0 || sh.Index >= sh.Count || sh.Count > scenarios.MaxShards {
+			t.Fatalf("ParseShard(%q) = %v: out of range", s, sh)
+		}
+		back, err := scenarios.ParseShard(sh.String())
+		if err != nil || back != sh {
+			t.Fatalf("ParseShard(%q) = %v, which writes as %q and reads back as %v, %v", s, sh, sh.String(), back, err)
+		}
+	})
+}

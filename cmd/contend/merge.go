@@ -89,7 +89,7 @@ func readRaw(reportPath string, rep *reports.Report) (*reports.RunInput, error) 
 	dir := filepath.Dir(reportPath)
 	locate := func(raw string) (string, error) {
 		rel, err := filepath.Rel(rep.Shard.Out, raw)
-		if err != nil || raw == "" {
+		if err != nil || raw == "" || !filepath.IsLocal(rel) {
 			return "", errors.New("raw results outside the shard's output directory")
 		}
 		return filepath.Join(dir, rel), nil
