@@ -245,7 +245,8 @@ func TestMergeShardsRefuses(t *testing.T) {
 		break_ func(*ShardInfo)
 		want   string
 	}{
-		{"scenario", func(s *ShardInfo) { s.ScenarioSHA256 = ScenarioDigest("other") }, "scenario"},
+		{"scenario", func(s *ShardInfo) { s.Scenario += "# edited\n"; s.ScenarioSHA256 = ScenarioDigest(s.Scenario) }, "scenario"},
+		{"scenario text", func(s *ShardInfo) { s.Scenario += "# edited\n" }, "its scenario's text has digest"},
 		{"count", func(s *ShardInfo) { s.Count = 5 }, "shard count"},
 		{"start", func(s *ShardInfo) { s.StartAt = s.StartAt.Add(time.Second) }, "start"},
 		{"target", func(s *ShardInfo) { s.Target = "http://127.0.0.1:10" }, "target"},
