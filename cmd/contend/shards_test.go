@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,24 +28,40 @@ import (
 // close to it and to each other.
 const proofService = 100 * time.Millisecond
 
+// proofCounts is what the proof's target says it served, from its /metrics.
+type proofCounts struct{ total, failed int }
+
 // newProofTarget is a parallel loopback service: every POST /work sleeps
-// proofService and answers JSON; /metrics counts the requests it received.
-func newProofTarget(t *testing.T) (url string, served func() int) {
+// proofService and answers JSON, 200 to odd-numbered requests and 500 to
+// even-numbered ones (by arrival); /metrics counts the requests by code.
+func newProofTarget(t *testing.T) (url string, served func() proofCounts) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	count := prometheus.NewCounter(prometheus.CounterOpts{Name: "proof_requests_total", Help: "requests to /work"})
-	reg.MustRegister(count)
+	byCode := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "proof_requests_total", Help: "requests to /work by status code"}, []string{"code"})
+	reg.MustRegister(byCode)
+	var mu sync.Mutex // guards n
+	n := 0
 	mux := http.NewServeMux()
 	mux.HandleFunc("/work", func(w http.ResponseWriter, r *http.Request) {
-		count.Inc()
+		mu.Lock()
+		n++
+		fail := n%2 == 0
+		mu.Unlock()
 		time.Sleep(proofService)
 		w.Header().Set("Content-Type", "application/json")
+		if fail {
+			byCode.WithLabelValues("500").Inc()
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte(`{"error":{"code":"even","message":"every second request fails"}}`))
+			return
+		}
+		byCode.WithLabelValues("200").Inc()
 		w.Write([]byte(`{"ok":true}`))
 	})
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	served = func() int {
+	served = func() proofCounts {
 		resp, err := http.Get(srv.URL + "/metrics")
 		if err != nil {
 			t.Fatal(err)
@@ -55,19 +72,27 @@ func newProofTarget(t *testing.T) (url string, served func() int) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f := fams["proof_requests_total"]
-		if f == nil || len(f.Metric) != 1 {
-			t.Fatalf("the target's /metrics has no proof_requests_total: %v", fams)
+		var c proofCounts
+		if f := fams["proof_requests_total"]; f != nil {
+			for _, m := range f.Metric {
+				v := int(m.GetCounter().GetValue())
+				c.total += v
+				for _, l := range m.Label {
+					if l.GetName() == "code" && l.GetValue() != "200" {
+						c.failed += v
+					}
+				}
+			}
 		}
-		return int(f.Metric[0].GetCounter().GetValue())
+		return c
 	}
 	return srv.URL, served
 }
 
-// The proof's scenario: a sequential step (shard 0 only), a burst, an open-loop
-// rate, and a burst whose 50 ms timeout every request misses (the target takes
-// 100 ms): 16 timeouts in all, 4 on each shard, so max_timeouts 8 passes on
-// every shard and fails on the whole.
+// The proof's scenario: a sequential step (shard 0 only), a burst and an
+// open-loop rate. Half the burst's 96 requests fail (the target fails every
+// second one): about 48 errors in all, and at most 24 on any shard, which
+// sends only 24, so max_errors 24 passes on every shard and fails on the whole.
 const proofScenario = `name: shards-proof
 target: {url: %s}
 request: {method: POST, path: /work, body: '{}', timeout: 5s}
@@ -75,11 +100,10 @@ steps:
   - {name: seq, mode: sequential, requests: 3}
   - {name: burst, mode: concurrent, concurrency: 16, requests: 96}
   - {name: rate, mode: rate, rate: 40/s, duration: 3s}
-  - {name: cutoff, mode: concurrent, concurrency: 8, requests: 16, timeout: 50ms}
 compare:
   - {base: seq, step: burst}
 expect:
-  - {step: cutoff, max_timeouts: 8}
+  - {step: burst, max_errors: 24}
 `
 
 // proofReport is the part of a JSON report the proof reads.
@@ -182,7 +206,7 @@ func startShards(t *testing.T, scenario, dir string, n int, startAt time.Time) {
 	for i, p := range procs {
 		select {
 		case err := <-p.done:
-			// Each shard judges its own share: 4 timeouts against max_timeouts 8.
+			// Each shard judges its own share: at most 24 errors against max_errors 24.
 			if err != nil {
 				t.Errorf("shard %d/%d: %v (each shard alone must pass)\n%s", i, n, err, p.errb.String())
 			}
@@ -209,7 +233,8 @@ func TestShardsMergeExactly(t *testing.T) {
 	before := served()
 	// The shards hold until one instant, a little ahead for the processes to start.
 	startShards(t, scenario, dir, n, time.Now().Add(2*time.Second))
-	servedSharded := served() - before
+	after := served()
+	servedSharded := proofCounts{after.total - before.total, after.failed - before.failed}
 	if t.Failed() {
 		t.FailNow()
 	}
@@ -234,8 +259,8 @@ func TestShardsMergeExactly(t *testing.T) {
 	}
 
 	merged := contend(t, 60*time.Second, "report", "--merge", dir, "--format", "json", "--out", filepath.Join(dir, "merged"))
-	if merged.code != exitExpectation || !strings.Contains(merged.stderr, "cutoff: max_timeouts 8") {
-		t.Fatalf("merge: exit %d, want 3 for max_timeouts 8 failing on 16 timeouts\nstderr:\n%s", merged.code, merged.stderr)
+	if merged.code != exitExpectation || !strings.Contains(merged.stderr, "burst: max_errors 24") {
+		t.Fatalf("merge: exit %d, want 3 for max_errors 24 failing on the burst's ~48 errors\nstderr:\n%s", merged.code, merged.stderr)
 	}
 	var m proofReport
 	if err := json.Unmarshal([]byte(merged.stdout), &m); err != nil {
@@ -247,9 +272,10 @@ func TestShardsMergeExactly(t *testing.T) {
 
 	// Counts: the merged requests are what the target served, step by step the
 	// sum of the shards', and the planned totals of the count-bound steps.
-	total := 0
+	total, failed := 0, 0
 	for _, s := range m.Runs[0].Steps {
 		total += s.Requests
+		failed += s.Errors + s.Timeouts
 		sum := 0
 		for _, sh := range shards {
 			for _, ss := range sh.Runs[0].Steps {
@@ -262,16 +288,17 @@ func TestShardsMergeExactly(t *testing.T) {
 			t.Errorf("step %s: merged %d requests, the shards sent %d", s.Name, s.Requests, sum)
 		}
 	}
-	if total != servedSharded {
-		t.Errorf("merged report counts %d requests, the target served %d", total, servedSharded)
+	if total != servedSharded.total || failed != servedSharded.failed {
+		t.Errorf("merged report counts %d requests, %d failed; the target served %d, %d of them failures",
+			total, failed, servedSharded.total, servedSharded.failed)
 	}
-	for name, want := range map[string]int{"seq": 3, "burst": 96, "cutoff": 16} {
+	for name, want := range map[string]int{"seq": 3, "burst": 96} {
 		if got := m.step(t, name).Requests; got != want {
 			t.Errorf("step %s: merged %d requests, want the scenario's %d", name, got, want)
 		}
 	}
-	if c := m.step(t, "cutoff"); c.Timeouts != 16 {
-		t.Errorf("cutoff: %d timeouts, want all 16", c.Timeouts)
+	if b := m.step(t, "burst"); b.Errors <= 24 || b.Errors+b.OK != 96 {
+		t.Errorf("burst: %d errors and %d ok, want about half of 96 failed (over 24)", b.Errors, b.OK)
 	}
 
 	// Exactness: each merged step's percentiles are those of one histogram of
@@ -313,7 +340,7 @@ func TestShardsMergeExactly(t *testing.T) {
 	if single.code != exitOK {
 		t.Fatalf("single run: exit %d\n%s", single.code, single.stderr)
 	}
-	servedSingle := served() - before
+	servedSingle := served().total - before.total
 	var s proofReport
 	if err := json.Unmarshal([]byte(single.stdout), &s); err != nil {
 		t.Fatal(err)
@@ -342,7 +369,7 @@ func TestShardsMergeExactly(t *testing.T) {
 			name, ss.Requests, ss.OK, ss.WallS, ss.LatencyMs.P50, ss.LatencyMs.P90, ss.LatencyMs.P99, ss.LatencyMs.Max,
 			math.Abs(ms.LatencyMs.P50-ss.LatencyMs.P50))
 	}
-	t.Logf("target served %d requests to the 4 shards, %d to the single process", servedSharded, servedSingle)
+	t.Logf("target served %d requests to the 4 shards (%d failed), %d to the single process", servedSharded.total, servedSharded.failed, servedSingle)
 
 	// The merge refuses a missing shard, merges without it when asked (and says
 	// so), and refuses a shard given twice.
@@ -352,8 +379,8 @@ func TestShardsMergeExactly(t *testing.T) {
 		t.Errorf("merge without shard 3: exit %d, want 1 naming it\n%s", r.code, r.stderr)
 	}
 	r = contend(t, time.Minute, "report", "--merge", "--allow-partial", shardFile(0), shardFile(1), shardFile(2))
-	if r.code != exitExpectation || !strings.Contains(r.stdout, "MISSING: shards 3 of 4") {
-		t.Errorf("partial merge: exit %d, want 3 (12 timeouts > 8) and the missing shard named\n%s\n%s", r.code, r.stdout, r.stderr)
+	if r.code == exitError || r.code == exitUsage || !strings.Contains(r.stdout, "MISSING: shards 3 of 4") {
+		t.Errorf("partial merge: exit %d, want a merged report naming the missing shard\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	r = contend(t, time.Minute, "report", "--merge", shardFile(0), shardFile(1), shardFile(1), shardFile(2), shardFile(3))
 	if r.code != exitError || !strings.Contains(r.stderr, "shard given twice: shard 1/4") {
