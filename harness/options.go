@@ -133,3 +133,18 @@ type AttackGate func(ctx context.Context, step scenarios.Step, level int) error
 func BeforeAttack(g AttackGate) Option {
 	return func(r *Runner) { r.beforeAttack = g }
 }
+
+// MaxBody sets how many bytes of each response body the runner keeps, for
+// request.expect's JSON check, error samples and the raw results, overriding the
+// scenario's request.max_body (scenarios.DefaultMaxBody when unset). The rest of
+// a longer body is still read, so the connection is reused and the request's
+// latency covers the whole response, and every byte is counted in BytesIn; a
+// negative n is ignored. Memory per request in flight stays at n, whatever the
+// target sends.
+func MaxBody(n int64) Option {
+	return func(r *Runner) {
+		if n >= 0 {
+			r.maxBody = &n
+		}
+	}
+}

@@ -28,6 +28,7 @@ type targetRun struct {
 	meter        cpuMeter
 	cores        int
 	errorSamples int
+	maxBody      int64         // bytes of each response body kept (vegeta.MaxBody); the rest is read and counted
 	check        responseCheck // request.expect, applied to every result
 	sampleEvery  time.Duration
 	beforeAttack AttackGate // nil: attacks start at once
@@ -41,13 +42,17 @@ func (r *Runner) newTargetRun(em *emitter, p runPlan, label, base string) *targe
 		em:           em,
 		label:        label,
 		base:         base,
-		request:      p.sc.Request,
+		request:      p.request,
 		timeout:      p.timeout,
-		meter:        cpuMeter{client: probeClient(), base: base},
+		meter:        cpuMeter{client: withUserinfo(probeClient(), p.user), base: base},
 		cores:        targetCores(base),
 		errorSamples: r.errorSamples,
 		sampleEvery:  r.sampleEvery,
 		beforeAttack: r.beforeAttack,
+		maxBody:      p.sc.Request.MaxBody,
+	}
+	if r.maxBody != nil {
+		t.maxBody = *r.maxBody
 	}
 	if r.outDir != "" {
 		t.dir = runDir(r.outDir, dirLabel(label, base))
@@ -141,10 +146,10 @@ func (r *Runner) runBuiltin(ctx context.Context, em *emitter, p runPlan, strateg
 	return res
 }
 
-// runExternal runs every step against the service at base.
-func (r *Runner) runExternal(ctx context.Context, em *emitter, p runPlan, base string) TargetResult {
-	res := TargetResult{Run: base, URL: base}
-	t := r.newTargetRun(em, p, base, base)
+// runExternal runs every step against the service at tg.url, shown as tg.label.
+func (r *Runner) runExternal(ctx context.Context, em *emitter, p runPlan, tg plannedTarget) TargetResult {
+	res := TargetResult{Run: tg.label, URL: tg.label}
+	t := r.newTargetRun(em, p, tg.label, tg.url)
 	t.check = newResponseCheck(p.sc.Request.Expect, false)
 	t.meter.optional = true
 	res.Steps, res.Err = t.runSteps(ctx, p)

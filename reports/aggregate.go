@@ -1,7 +1,9 @@
 package reports
 
 import (
+	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -18,6 +20,12 @@ const (
 	maxFailedPoints   = 50  // of MaxTimelinePoints, at most this many failures
 	HistogramBins     = 20  // bins of a step's latency distribution
 	MaxErrorSamples   = 5   // distinct error messages kept per step
+	// AchievedMinShare: a rate step that sent under this share of its offered rate
+	// gets a warning (as wrk2 and Fortio warn).
+	AchievedMinShare = 0.9
+	// ColdFirstRatio: a sequential step's first request this many times slower
+	// than the median of the rest carried a cold start.
+	ColdFirstRatio = 3.0
 )
 
 // Step is one step's aggregate. Latency percentiles are over the successful
@@ -48,13 +56,24 @@ type Step struct {
 	// TargetCPUS is the CPU time the target used during the step; CPUUtil is that
 	// divided by the wall time, in cores (2.0: two cores fully busy). Both are
 	// absent when the target's CPU was not measured.
-	TargetCPUS   *float64  `json:"target_cpu_s,omitempty"`
-	CPUUtil      *float64  `json:"cpu_util,omitempty"`
-	Cores        int       `json:"cores,omitempty"`
-	PeakInFlight int       `json:"peak_in_flight"`
-	Levels       []Level   `json:"levels,omitempty"`
-	Timeline     Timeline  `json:"timeline"`
-	Histogram    Histogram `json:"histogram"`
+	TargetCPUS   *float64 `json:"target_cpu_s,omitempty"`
+	CPUUtil      *float64 `json:"cpu_util,omitempty"`
+	Cores        int      `json:"cores,omitempty"`
+	PeakInFlight int      `json:"peak_in_flight"`
+	// OfferedRPS is the rate a rate or ramp step asked for (a ramp's mean rate),
+	// AchievedRPS the rate its requests were actually sent at; both absent for
+	// other modes. Warnings says when achieved fell under AchievedMinShare of offered.
+	OfferedRPS  *float64 `json:"offered_rps,omitempty"`
+	AchievedRPS *float64 `json:"achieved_rps,omitempty"`
+	// ColdFirstMs is set on a sequential step whose first successful request took
+	// more than ColdFirstRatio times the median of the others: it carried a cold
+	// start, so the step is no fair base for a speedup.
+	ColdFirstMs float64 `json:"cold_first_ms,omitempty"`
+	// Warnings are the step's numbers that cannot be taken at face value, in words.
+	Warnings  []string  `json:"warnings,omitempty"`
+	Levels    []Level   `json:"levels,omitempty"`
+	Timeline  Timeline  `json:"timeline"`
+	Histogram Histogram `json:"histogram"`
 	// HistogramHDR is every successful latency (µs) in hdrhistogram-go's V2
 	// compressed base64 encoding (NewLatencyHistogram's geometry), so that saved
 	// reports merge exactly; absent when nothing succeeded.
@@ -206,64 +225,95 @@ func LatencyOf(h *hdrhistogram.Histogram, meanMs, maxMs float64) Latency {
 	return Latency{P50: q(50), P90: q(90), P99: q(99), Max: maxMs, Mean: round3(meanMs), N: n}
 }
 
-// tally is the counting shared by steps and levels.
-type tally struct {
-	requests, ok, timeouts, errors int
-	cancelled                      int
-	by                             ErrorCounts
-	latency                        Latency
-	hdr                            string // the encoded latency histogram
-	server                         *ServerMs
+// Aggregate is the running numbers of one step or sweep level, built as its
+// results arrive (vegeta's Metrics shape): Add each result with its outcome once,
+// read the numbers at any time. It is the one store of a step's counts, latency
+// percentiles (its HDR histogram) and Server-Timing means: the runner fills it
+// live for the dashboard and hands it to Build in StepInput.Aggregate, and Build
+// fills one from the results when it reads a saved file. Not safe for
+// concurrent use.
+type Aggregate struct {
+	Requests  int
+	ByOutcome [NumOutcomes]int
+	hist      *hdrhistogram.Histogram
+	sumMs     float64
+	maxMs     float64
+	server    ServerMs // sums until read
 }
 
-func count(results []vegeta.Result) tally {
-	var t tally
-	t.requests = len(results)
-	hist := NewLatencyHistogram()
-	var sum, maxMs float64
-	var st ServerMs
+// NewAggregate returns an empty Aggregate.
+func NewAggregate() *Aggregate { return &Aggregate{hist: NewLatencyHistogram()} }
+
+// Add counts one result whose outcome was decided by ClassifyLive or Classify.
+func (a *Aggregate) Add(r *vegeta.Result, o Outcome) {
+	a.Requests++
+	if o >= 0 && int(o) < NumOutcomes {
+		a.ByOutcome[o]++
+	}
+	if o != OK {
+		return
+	}
+	recordLatency(a.hist, r.Latency)
+	ms := millis(r.Latency)
+	a.sumMs += ms
+	a.maxMs = max(a.maxMs, ms)
+	if timing := ParseServerTiming(r.Headers.Values("Server-Timing")); timing.Have {
+		a.server.Wait += timing.WaitMs
+		a.server.Load += timing.LoadMs
+		a.server.Infer += timing.InferMs
+		a.server.N++
+	}
+}
+
+// OK, Timeouts, Cancelled and Errors count the results by class; Errors is every
+// failure that is not a timeout.
+func (a *Aggregate) OK() int        { return a.ByOutcome[OK] }
+func (a *Aggregate) Timeouts() int  { return a.ByOutcome[Timeout] }
+func (a *Aggregate) Cancelled() int { return a.ByOutcome[Cancelled] }
+func (a *Aggregate) Errors() int    { return a.Requests - a.OK() - a.Timeouts() - a.Cancelled() }
+
+// ErrorsBy counts the failures that are not timeouts by class.
+func (a *Aggregate) ErrorsBy() ErrorCounts {
+	return ErrorCounts{Refused: a.ByOutcome[Refused], Client4xx: a.ByOutcome[Client4xx],
+		Server5xx: a.ByOutcome[Server5xx], Other: a.ByOutcome[OtherErr]}
+}
+
+// Latency returns the successful requests' latency statistics so far.
+func (a *Aggregate) Latency() Latency {
+	if a.OK() == 0 {
+		return Latency{}
+	}
+	return LatencyOf(a.hist, a.sumMs/float64(a.OK()), a.maxMs)
+}
+
+// Server returns the Server-Timing means so far, nil when no success carried it.
+func (a *Aggregate) Server() *ServerMs {
+	if a.server.N == 0 {
+		return nil
+	}
+	n := float64(a.server.N)
+	return &ServerMs{Wait: round3(a.server.Wait / n), Load: round3(a.server.Load / n), Infer: round3(a.server.Infer / n), N: a.server.N}
+}
+
+// HistogramHDR returns the latency histogram encoded ("" when nothing succeeded).
+func (a *Aggregate) HistogramHDR() string {
+	if a.OK() == 0 {
+		return ""
+	}
+	return EncodeLatencyHistogram(a.hist)
+}
+
+// aggregateOf returns the runner's aggregate when it made one, else one built
+// from the results (a saved file).
+func aggregateOf(given *Aggregate, results []vegeta.Result) *Aggregate {
+	if given != nil {
+		return given
+	}
+	a := NewAggregate()
 	for i := range results {
-		r := &results[i]
-		switch Classify(r) {
-		case OK:
-			t.ok++
-			recordLatency(hist, r.Latency)
-			ms := millis(r.Latency)
-			sum += ms
-			maxMs = max(maxMs, ms)
-			if timing := ParseServerTiming(r.Headers.Values("Server-Timing")); timing.Have {
-				st.Wait += timing.WaitMs
-				st.Load += timing.LoadMs
-				st.Infer += timing.InferMs
-				st.N++
-			}
-		case Timeout:
-			t.timeouts++
-		case Cancelled:
-			t.cancelled++
-		case Refused:
-			t.errors++
-			t.by.Refused++
-		case Client4xx:
-			t.errors++
-			t.by.Client4xx++
-		case Server5xx:
-			t.errors++
-			t.by.Server5xx++
-		default:
-			t.errors++
-			t.by.Other++
-		}
+		a.Add(&results[i], Classify(&results[i]))
 	}
-	if t.ok > 0 {
-		t.latency = LatencyOf(hist, sum/float64(t.ok), maxMs)
-		t.hdr = EncodeLatencyHistogram(hist)
-	}
-	if st.N > 0 {
-		n := float64(st.N)
-		t.server = &ServerMs{Wait: round3(st.Wait / n), Load: round3(st.Load / n), Infer: round3(st.Infer / n), N: st.N}
-	}
-	return t
+	return a
 }
 
 func aggregateStep(si StepInput, host Host, builtin bool) Step {
@@ -283,20 +333,20 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 	if wall <= 0 {
 		wall = span(results)
 	}
-	t := count(results)
+	a := aggregateOf(si.Aggregate, results)
 	st := Step{
 		Name:         si.Step.Name,
 		Mode:         si.Step.Mode,
-		Requests:     t.requests,
+		Requests:     a.Requests,
 		WallS:        round6(wall.Seconds()),
-		OK:           t.ok,
-		Timeouts:     t.timeouts,
-		Errors:       t.errors,
-		Cancelled:    t.cancelled,
-		ErrorsBy:     t.by,
-		LatencyMs:    t.latency,
-		HistogramHDR: t.hdr,
-		ServerMs:     t.server,
+		OK:           a.OK(),
+		Timeouts:     a.Timeouts(),
+		Errors:       a.Errors(),
+		Cancelled:    a.Cancelled(),
+		ErrorsBy:     a.ErrorsBy(),
+		LatencyMs:    a.Latency(),
+		HistogramHDR: a.HistogramHDR(),
+		ServerMs:     a.Server(),
 		Cores:        si.Cores,
 		PeakInFlight: peakInFlight(results),
 		Timeline:     timeline(results),
@@ -328,7 +378,77 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 		st.Levels = append(st.Levels, aggregateLevel(li))
 	}
 	st.Concurrency = stepConcurrency(si.Step, st)
+	offeredRate(&st, si.Step, results)
+	coldFirst(&st, results)
 	return st
+}
+
+// offeredRate sets a rate or ramp step's offered and achieved rates, and warns
+// when the achieved one fell short. Achieved is the rate between the first and
+// the last request's send: n-1 intervals over that span.
+func offeredRate(st *Step, step scenarios.Step, results []vegeta.Result) {
+	if step.Mode != scenarios.ModeRate && step.Mode != scenarios.ModeRamp {
+		return
+	}
+	var offered float64 // a ramp's mean rate
+	if d := step.Duration.Seconds(); d > 0 {
+		offered = step.OfferedRequests() / d
+	}
+	var achieved float64
+	if n := len(results); n >= 2 {
+		if span := results[n-1].Timestamp.Sub(results[0].Timestamp); span > 0 {
+			achieved = float64(n-1) / span.Seconds()
+		}
+	}
+	o, a := round4(offered), round4(achieved)
+	st.OfferedRPS, st.AchievedRPS = &o, &a
+	if offered > 0 && achieved < AchievedMinShare*offered {
+		st.Warnings = append(st.Warnings, fmt.Sprintf(
+			"sent %s req/s of the %s offered (%.0f%%), with up to %s in flight: the generator or the target "+
+				"could not keep the rate, so this step measured a lighter load than it names",
+			fmtRPS(achieved), fmtRPS(offered), 100*achieved/offered, plural(st.PeakInFlight, "request", "requests")))
+	}
+}
+
+// fmtRPS writes a rate in whole requests per second, or 3 significant digits
+// under 100.
+func fmtRPS(f float64) string {
+	if f >= 100 {
+		return fmt.Sprintf("%.0f", f)
+	}
+	return fmt.Sprintf("%.3g", f)
+}
+
+// coldFirst marks a sequential step whose first successful request was an
+// outlier (a model load riding on it).
+func coldFirst(st *Step, results []vegeta.Result) {
+	if st.Mode != scenarios.ModeSequential {
+		return
+	}
+	var first float64
+	var rest []float64
+	seen := false
+	for i := range results {
+		if Classify(&results[i]) != OK {
+			continue
+		}
+		if ms := millis(results[i].Latency); !seen {
+			first, seen = ms, true
+		} else {
+			rest = append(rest, ms)
+		}
+	}
+	if len(rest) < 2 {
+		return
+	}
+	m := median(rest)
+	if m <= 0 || first <= ColdFirstRatio*m {
+		return
+	}
+	st.ColdFirstMs = round3(first)
+	st.Warnings = append(st.Warnings, fmt.Sprintf(
+		"its first request took %s, %.1fx the %s median of the others: it carried a cold start (add warmup: 1 to this step)",
+		fmtMs(first), first/m, fmtMs(m)))
 }
 
 func aggregateLevel(li LevelInput) Level {
@@ -337,19 +457,20 @@ func aggregateLevel(li LevelInput) Level {
 	if wall <= 0 {
 		wall = span(results)
 	}
-	t := count(results)
+	a := aggregateOf(li.Aggregate, results)
+	lat := a.Latency()
 	l := Level{
 		Concurrency:  li.Concurrency,
-		Requests:     t.requests,
-		OK:           t.ok,
-		Timeouts:     t.timeouts,
-		Errors:       t.errors,
-		Cancelled:    t.cancelled,
+		Requests:     a.Requests,
+		OK:           a.OK(),
+		Timeouts:     a.Timeouts(),
+		Errors:       a.Errors(),
+		Cancelled:    a.Cancelled(),
 		WallS:        round6(wall.Seconds()),
-		P50:          t.latency.P50,
-		P99:          t.latency.P99,
-		HistogramHDR: t.hdr,
-		ServerMs:     t.server,
+		P50:          lat.P50,
+		P99:          lat.P99,
+		HistogramHDR: a.HistogramHDR(),
+		ServerMs:     a.Server(),
 		Raw:          li.RawPath,
 	}
 	if l.WallS > 0 {
@@ -456,8 +577,9 @@ func round4(f float64) float64 { return math.Round(f*10000) / 10000 }
 
 func round6(f float64) float64 { return math.Round(f*1e6) / 1e6 }
 
-// errorSamples groups failures by class and message (the request's method and
-// URL prefix removed), most frequent first.
+// errorSamples groups failures by class and normalised message (errorText),
+// most frequent first. Every failure is counted: past MaxErrorSamples messages,
+// the rest are summed under one "(N other messages)" sample.
 func errorSamples(results []vegeta.Result) []ErrorSample {
 	type key struct{ class, msg string }
 	counts := map[key]int{}
@@ -476,8 +598,14 @@ func errorSamples(results []vegeta.Result) []ErrorSample {
 	}
 	sort.SliceStable(order, func(i, j int) bool { return counts[order[i]] > counts[order[j]] })
 	var out []ErrorSample
-	for _, k := range order {
-		if len(out) == MaxErrorSamples {
+	for i, k := range order {
+		if i == MaxErrorSamples && len(order) > MaxErrorSamples+1 {
+			rest := 0
+			for _, k := range order[i:] {
+				rest += counts[k]
+			}
+			out = append(out, ErrorSample{Class: "mixed", Count: rest,
+				Error: fmt.Sprintf("(%d other messages)", len(order)-i)})
 			break
 		}
 		out = append(out, ErrorSample{Class: k.class, Count: counts[k], Error: k.msg})
@@ -485,13 +613,15 @@ func errorSamples(results []vegeta.Result) []ErrorSample {
 	return out
 }
 
-// errorText is a failure's message without vegeta's `METHOD "url": ` prefix, with
+// clientAddr matches the local end of a connection in a network error
+// ("127.0.0.1:53122->127.0.0.1:8080"): its port differs on every connection.
+var clientAddr = regexp.MustCompile(`(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:.]+\]):\d+->`)
+
+// errorText is a failure's message without vegeta's `METHOD "url": ` prefix and
+// the client's port, with
 // the start of the response body for HTTP errors (the target's error code).
 func errorText(r *vegeta.Result) string {
-	msg := r.Error
-	if i := strings.Index(msg, `": `); i > 0 && strings.Contains(msg[:i], ` "`) {
-		msg = msg[i+3:]
-	}
+	msg := clientAddr.ReplaceAllString(ErrorMessage(r.Error), "$1:*->")
 	if r.Code >= 400 && len(r.Body) > 0 {
 		body := strings.Join(strings.Fields(string(r.Body)), " ")
 		if r := []rune(body); len(r) > 120 {

@@ -176,6 +176,7 @@ func TestErrorSamples(t *testing.T) {
 		{Class: "5xx", Count: 1, Error: "503 Service Unavailable"},
 		{Class: "other", Count: 1, Error: "a"},
 		{Class: "other", Count: 1, Error: "b"},
+		{Class: "mixed", Count: 2, Error: "(2 other messages)"}, // every failure is counted
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d samples %+v, want %d", len(got), got, len(want))
@@ -184,34 +185,6 @@ func TestErrorSamples(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("sample %d = %+v, want %+v", i, got[i], want[i])
 		}
-	}
-}
-
-func TestClassify(t *testing.T) {
-	tests := []struct {
-		name string
-		r    vegeta.Result
-		want Outcome
-	}{
-		{"ok", vegeta.Result{Code: 200}, OK},
-		{"redirect", vegeta.Result{Code: 302}, OK},
-		{"timeout", vegeta.Result{Error: "Post \"x\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"}, Timeout},
-		{"refused", vegeta.Result{Error: "dial tcp: connect: connection refused"}, Refused},
-		{"reset", vegeta.Result{Error: "read: connection reset by peer"}, Refused},
-		{"4xx", vegeta.Result{Code: 413, Error: "413 Request Entity Too Large"}, Client4xx},
-		{"5xx", vegeta.Result{Code: 504, Error: "504 Gateway Timeout"}, Server5xx},
-		{"other", vegeta.Result{Error: "tls: bad certificate"}, OtherErr},
-		{"200 with a body error", vegeta.Result{Code: 200, Error: "unexpected EOF"}, Refused},
-		{"cancelled run", vegeta.Result{Error: `Post "http://127.0.0.1:1/translate": context canceled`}, Cancelled},
-		{"stopped run", vegeta.Result{Error: `Post "http://127.0.0.1:1/timeout/eof": ` + RunStoppedError}, Cancelled},
-		{"old client timeout", vegeta.Result{Error: "net/http: request canceled (Client.Timeout exceeded while awaiting headers)"}, Timeout},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Classify(&tt.r); got != tt.want {
-				t.Errorf("Classify = %v, want %v", got, tt.want)
-			}
-		})
 	}
 }
 

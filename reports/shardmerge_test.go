@@ -60,7 +60,7 @@ func shardedRun(t *testing.T) ([]ShardFile, map[string][]vegeta.Result, map[stri
 				info.Steps = append(info.Steps, rs)
 				continue
 			}
-			st, _ := part.StepByName(ps.Step)
+			st, _ := stepNamed(part, ps.Step)
 			si := StepInput{Step: st, TargetCPUSeconds: UnknownCPU}
 			mk := func(count int) []vegeta.Result {
 				var rqs []rq
@@ -79,7 +79,7 @@ func shardedRun(t *testing.T) ([]ShardFile, map[string][]vegeta.Result, map[stri
 					for len(levels[st.Name]) <= j {
 						levels[st.Name] = append(levels[st.Name], nil)
 					}
-					orig, _ := sc.StepByName(st.Name)
+					orig, _ := stepNamed(sc, st.Name)
 					lj := indexOf(orig.Levels, ps.Levels[j].Level)
 					for len(levels[st.Name]) <= lj {
 						levels[st.Name] = append(levels[st.Name], nil)
@@ -89,7 +89,7 @@ func shardedRun(t *testing.T) ([]ShardFile, map[string][]vegeta.Result, map[stri
 				}
 			default:
 				count := st.Requests
-				if st.TimeBound() {
+				if st.Mode == scenarios.ModeRate || st.Mode == scenarios.ModeRamp {
 					count = int(st.Rate.PerSecond() * st.Duration.Seconds())
 				}
 				si.Results = mk(count)
@@ -299,4 +299,13 @@ func TestMergeShardsRefuses(t *testing.T) {
 			t.Errorf("diagnosis without raw results %+v, want one saying it could not be made", d)
 		}
 	})
+}
+
+func stepNamed(sc *scenarios.Scenario, name string) (scenarios.Step, bool) {
+	for _, st := range sc.Steps {
+		if st.Name == name {
+			return st, true
+		}
+	}
+	return scenarios.Step{}, false
 }

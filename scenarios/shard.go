@@ -219,10 +219,13 @@ type Slot struct {
 func (s *Scenario) Schedule(n int, timeout, stepSlot time.Duration) []Slot {
 	n = max(n, 1)
 	clientTimeout := func(st Step) time.Duration {
-		if timeout > 0 {
+		switch {
+		case timeout > 0:
 			return timeout
+		case st.Timeout.Duration > 0:
+			return st.Timeout.Duration
 		}
-		return st.ClientTimeout(s.Request)
+		return s.Request.Timeout.Duration // a relative timeout is not known yet: the request's
 	}
 	waves := func(requests, concurrency int) int {
 		most := 0

@@ -32,6 +32,7 @@ type runFlags struct {
 	size        string
 	timeout     time.Duration // 0: each step's own client timeout
 	shard       shardFlags
+	maxBody     int64 // -1: the scenario's request.max_body
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -57,6 +58,7 @@ func runCommand(ctx context.Context, name string, args []string, stdout, stderr 
 	fs.StringVar(&f.shard.shard, "shard", "", "run shard I of N (I/N, I from 0): 1/N of each rate and burst; sequential steps on shard 0")
 	fs.StringVar(&f.shard.startAt, "start-at", "", "RFC 3339 instant every shard starts at; steps then follow a shared schedule")
 	fs.DurationVar(&f.shard.stepSlot, "step-slot", 0, "with --start-at: time each burst (and sweep level) gets on the schedule (default: its worst case from the timeout)")
+	fs.Int64Var(&f.maxBody, "max-body", -1, "bytes of each response body kept, overriding request.max_body (the rest is read and counted)")
 	if name == "check" {
 		fs.StringVar(&f.baseline, "baseline", "", "a saved report.json to compare against")
 	}
@@ -74,6 +76,9 @@ func runCommand(ctx context.Context, name string, args []string, stdout, stderr 
 	}
 	if f.timeout < 0 {
 		return usagef("--timeout must not be negative (0 keeps the scenario's), not %s", f.timeout)
+	}
+	if f.maxBody < -1 {
+		return usagef("--max-body must not be negative (omit it to keep the scenario's), not %d", f.maxBody)
 	}
 	if len(pos) != 1 {
 		return usagef("%s needs exactly one scenario file", name)
@@ -141,7 +146,7 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 	}
 	if len(f.strategies) > 0 {
 		if !sc.IsBuiltin() {
-			return nil, usagef("--strategy applies to the built-in target, but this run attacks %s", sc.Target.URL)
+			return nil, usagef("--strategy applies to the built-in target, but this run attacks %s", scenarios.RedactURL(sc.Target.URL))
 		}
 		next, err := sc.WithStrategies(f.strategies...)
 		if err != nil {
@@ -150,7 +155,7 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 		sc = next
 	}
 	if f.size != "" && !sc.IsBuiltin() {
-		return nil, usagef("--size applies to the built-in target, but this run attacks %s", sc.Target.URL)
+		return nil, usagef("--size applies to the built-in target, but this run attacks %s", scenarios.RedactURL(sc.Target.URL))
 	}
 	if f.size != "" {
 		sc.Target.Builtin.Size = f.size
@@ -189,6 +194,9 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 	}
 	if shard != nil {
 		opts = append(opts, shard.option())
+	}
+	if f.maxBody >= 0 {
+		opts = append(opts, harness.MaxBody(f.maxBody))
 	}
 	runner := harness.New(opts...)
 

@@ -103,7 +103,7 @@ func (s *sharded) gate(ctx context.Context, step scenarios.Step, j int) error {
 	}
 	var planned time.Time
 	if !s.startAt.IsZero() {
-		orig, _ := s.orig.StepByName(step.Name)
+		orig := s.orig.Steps[slices.IndexFunc(s.orig.Steps, func(st scenarios.Step) bool { return st.Name == step.Name })]
 		level := 0 // which of the original sweep's levels this attack is
 		if lv := s.steps[k].Levels; j < len(lv) {
 			level = slices.Index(orig.Levels, lv[j].Level)
