@@ -337,11 +337,11 @@ func TestReportRun(t *testing.T) {
 	tr := &TargetResult{
 		Run: "naive", Strategy: "naive", URL: "http://127.0.0.1:1", LogPath: "/x/serve.log",
 		Err: errBadStep,
-		Steps: []StepResult{{
+		Steps: []StepResult{{StepInput: reports.StepInput{
 			Step: step, Wall: time.Second, Results: make([]vegeta.Result, 3), TargetCPUSeconds: 0.5, Cores: 2,
 			Levels: []LevelResult{{Concurrency: 2, Wall: time.Second, Results: make([]vegeta.Result, 3),
 				TargetCPUSeconds: -1, RawPath: "/x/sw-c2.bin"}},
-		}},
+		}}},
 	}
 	got := tr.ReportRun()
 	if got.Target != reports.TargetBuiltin || got.Strategy != "naive" || got.URL != tr.URL ||

@@ -4,8 +4,9 @@
 // Law fit, the scenario's expectations and baseline checks, a diagnosis in plain
 // words, and the text, JSON, Markdown, JUnit and HTML reporters.
 //
-// reports works on result values, as vegeta's reporters do: the CLI converts the
-// harness's results into an Input, and Build makes a Report. It must never
+// reports works on result values, as vegeta's reporters do: the harness's step
+// results are StepInputs carrying each step's Aggregate (built as the results
+// arrived), the CLI gathers them into an Input, and Build makes a Report. It must never
 // import contend/harness (imports run cmd -> harness, reports -> scenarios), and
 // it never exits, parses flags or handles signals.
 //

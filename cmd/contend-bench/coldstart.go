@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -9,8 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"contend/models"
@@ -191,58 +188,4 @@ func waitReady(ctx context.Context, url string, exited <-chan struct{}) error {
 		case <-tick.C:
 		}
 	}
-}
-
-// procStatus returns a memory field of /proc/PID/status ("VmRSS", "VmHWM") in bytes.
-func procStatus(pid int, field string) (float64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, fmt.Errorf("read %s: %w", field, err)
-	}
-	defer f.Close()
-	return parseStatusKB(f, field)
-}
-
-// parseStatusKB reads one "Field:   123456 kB" line of a /proc status file and
-// returns it in bytes.
-func parseStatusKB(r io.Reader, field string) (float64, error) {
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) == 3 && f[0] == field+":" && f[2] == "kB" {
-			kb, err := strconv.ParseFloat(f[1], 64)
-			if err != nil {
-				return 0, fmt.Errorf("bad %s %q: %w", field, sc.Text(), err)
-			}
-			return kb * 1024, nil
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return 0, fmt.Errorf("read %s: %w", field, err)
-	}
-	return 0, fmt.Errorf("no %s line", field)
-}
-
-// metricValue returns the value of the first sample of metric name in a
-// Prometheus text exposition (labels ignored).
-func metricValue(text, name string) (float64, bool) {
-	for _, line := range strings.Split(text, "\n") {
-		if !strings.HasPrefix(line, name) {
-			continue
-		}
-		rest := line[len(name):]
-		if rest == "" || (rest[0] != ' ' && rest[0] != '{') {
-			continue // a longer name with this prefix
-		}
-		f := strings.Fields(rest[strings.LastIndexByte(rest, '}')+1:])
-		if len(f) == 0 {
-			continue
-		}
-		v, err := strconv.ParseFloat(f[0], 64)
-		if err != nil {
-			continue
-		}
-		return v, true
-	}
-	return 0, false
 }

@@ -111,7 +111,8 @@ func (s *script) result(sent time.Time, code uint16, errText string, inFlight in
 }
 
 func (s *script) stepDone() {
-	sr := harness.StepResult{Step: s.step, Started: s.stepStart, Wall: s.now.Sub(s.stepStart), Results: s.results, Aggregate: s.agg}
+	sr := harness.StepResult{Started: s.stepStart, StepInput: reports.StepInput{
+		Step: s.step, Wall: s.now.Sub(s.stepStart), Results: s.results, Aggregate: s.agg}}
 	s.steps = append(s.steps, sr)
 	s.emit(harness.Event{Kind: harness.StepDone, Run: s.run, Step: s.step, StepIndex: s.stepIndex, StepResult: &sr,
 		Snapshot: s.snap})
