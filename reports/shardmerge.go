@@ -10,6 +10,7 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"contend/scenarios"
 )
@@ -429,12 +430,54 @@ func mergeStep(orig scenarios.Step, parts []part) (Step, StepInput, error) {
 	if out.TargetCPUS != nil {
 		si.TargetCPUSeconds = *out.TargetCPUS
 	}
+	allRaw := true
 	for _, p := range parts {
 		if p.raw != nil {
 			si.Results = append(si.Results, p.raw.Results...)
 		}
+		allRaw = allRaw && p.raw != nil
 	}
+	mergeWarnings(&out, orig, parts, allRaw, si.Results)
 	return out, si, nil
+}
+
+// mergeWarnings sets what a step's numbers need said on the merged step. A
+// step one shard ran (a sequential one) keeps that shard's cold-start mark and
+// warnings; otherwise a rate step's achieved rate is judged again on the whole
+// (from every request's send time when the raw results are there, else as the
+// shards' achieved rates added), and the shards' own warnings follow, named.
+func mergeWarnings(out *Step, orig scenarios.Step, parts []part, allRaw bool, results []vegeta.Result) {
+	if len(parts) == 1 {
+		out.ColdFirstMs = parts[0].step.ColdFirstMs
+		out.OfferedRPS, out.AchievedRPS = parts[0].step.OfferedRPS, parts[0].step.AchievedRPS
+		out.Warnings = slices.Clone(parts[0].step.Warnings)
+		if orig.Mode == scenarios.ModeRate || orig.Mode == scenarios.ModeRamp {
+			out.Warnings = nil
+			setRates(out, orig, deref(parts[0].step.AchievedRPS))
+		}
+		return
+	}
+	if allRaw {
+		offeredRate(out, orig, byStart(results))
+	} else {
+		achieved := 0.0
+		for _, p := range parts {
+			achieved += deref(p.step.AchievedRPS)
+		}
+		setRates(out, orig, achieved)
+	}
+	for _, p := range parts {
+		for _, w := range p.step.Warnings {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("shard %d: %s", p.shard, w))
+		}
+	}
+}
+
+func deref(f *float64) float64 {
+	if f == nil {
+		return 0
+	}
+	return *f
 }
 
 // mergeLevel merges one sweep level across the shards that ran it.

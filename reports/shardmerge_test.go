@@ -176,6 +176,10 @@ func TestMergeShardsIsExact(t *testing.T) {
 		if g.HistogramHDR != w.HistogramHDR {
 			t.Errorf("step %s: the merged histogram_hdr is not the histogram of all the requests", w.Name)
 		}
+		if deref(g.OfferedRPS) != deref(w.OfferedRPS) || deref(g.AchievedRPS) != deref(w.AchievedRPS) || g.ColdFirstMs != w.ColdFirstMs {
+			t.Errorf("step %s: merged offered %v achieved %v cold %v, want %v %v %v", w.Name,
+				deref(g.OfferedRPS), deref(g.AchievedRPS), g.ColdFirstMs, deref(w.OfferedRPS), deref(w.AchievedRPS), w.ColdFirstMs)
+		}
 		if math.Abs(g.WallS-w.WallS) > 1e-6 {
 			t.Errorf("step %s: merged wall %.6fs, want %.6fs (earliest send to last answer)", w.Name, g.WallS, w.WallS)
 		}
