@@ -55,7 +55,10 @@ type Event struct {
 	Duration  time.Duration
 	Timeout   time.Duration // the step's client timeout, on StepStarted
 
-	Result       *vegeta.Result
+	Result *vegeta.Result
+	// Outcome is Result's class, decided once by the Runner from the real error
+	// (reports.ClassifyLive); views read it instead of classifying again.
+	Outcome      reports.Outcome
 	Snapshot     Snapshot
 	StepResult   *StepResult
 	TargetResult *TargetResult

@@ -130,7 +130,7 @@ func (t *targetRun) runLevel(ctx context.Context, index int, step scenarios.Step
 			tl.add(res, class)
 			t.em.emit(Event{
 				Kind: Result, Run: t.label, Step: step, StepIndex: index, Level: plan.level,
-				Result: res, Snapshot: tl.snapshot(time.Now(), inFlight, false),
+				Result: res, Outcome: class, Snapshot: tl.snapshot(time.Now(), inFlight, false),
 			})
 		},
 	})

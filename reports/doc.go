@@ -37,6 +37,14 @@
 // otherwise, inconclusive when the ideal itself is at most 1.25 or the base had
 // no successes.
 //
+// A comparison whose speedup cannot be trusted is inconclusive with suspect set
+// (why, and the fix): a base step with cold_first_ms (its first request took more
+// than ColdFirstRatio times the median of the others) or a speedup above
+// SuperlinearTolerance times its ideal; min_speedup and min_efficiency fail on it.
+// Rate and ramp steps carry offered_rps and achieved_rps (sends over the send
+// span) and a warning when achieved is under AchievedMinShare of offered; a step's
+// warnings are in every reporter.
+//
 // The USL fit of a sweep uses, for the built-in target, only the levels up to the
 // target's cores: past them a flat throughput is the hardware, and fitting it
 // would read as lock contention. scaling.note says so.

@@ -6,11 +6,12 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
 
+	"contend/harness"
 	"contend/models"
+	"contend/scenarios"
 )
 
 // Bounds of one cold start: generous, as a shared machine's disk may be slow (the
@@ -18,7 +19,6 @@ import (
 const (
 	coldLimit      = 60 * time.Second
 	coldLimitLarge = 5 * time.Minute
-	coldPoll       = 10 * time.Millisecond
 )
 
 // coldRow is one model size's cold starts (medians over the repeats).
@@ -100,46 +100,26 @@ func coldStart(ctx context.Context, bin, size string, limit time.Duration) (cold
 		return s, fmt.Errorf("temporary directory: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	logPath := filepath.Join(dir, "serve.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return s, fmt.Errorf("serve log: %w", err)
-	}
-	defer logFile.Close()
-	addrFile := filepath.Join(dir, "serve.addr")
-	cmd := exec.Command(bin, "serve", "--strategy", "eager", "--size", size, "--addr", "127.0.0.1:0",
-		"--addr-file", addrFile, "--intra-op-threads", "1", "--pprof", "off")
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	started := time.Now()
-	if err := cmd.Start(); err != nil {
-		return s, fmt.Errorf("start %s serve: %w", bin, err)
-	}
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(done)
-	}()
-	defer stopProcess(cmd, done, 5*time.Second)
-	fail := func(err error) (coldSample, error) {
-		b, _ := os.ReadFile(logPath)
-		return s, fmt.Errorf("%s models: %w; serve log: %s", size, err, tail(string(b), 800))
-	}
-
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	addr, err := waitAddrFile(ctx, addrFile, done, limit)
+	started := time.Now()
+	srv, err := harness.StartServe(ctx, harness.ServeSpec{Bin: bin, Strategy: scenarios.StrategyEager,
+		Builtin: scenarios.Builtin{Size: size, IntraOpThreads: 1}, Args: []string{"--pprof", "off"},
+		Dir: dir, Ready: true, Timeout: limit})
 	if err != nil {
-		return fail(err)
+		return s, fmt.Errorf("%s models: %w", size, err)
 	}
-	base := "http://" + addr
-	if err := waitReady(ctx, base+"/readyz", done); err != nil {
-		return fail(err)
-	}
+	defer srv.Stop()
 	s.ready = time.Since(started)
-	if s.rssLoaded, err = procStatus(cmd.Process.Pid, "VmRSS"); err != nil {
+	base, pid := srv.URL, srv.Pid()
+	fail := func(err error) (coldSample, error) {
+		b, _ := os.ReadFile(filepath.Join(dir, "serve.log"))
+		return s, fmt.Errorf("%s models: %w; serve log: %s", size, err, tail(string(b), 800))
+	}
+	if s.rssLoaded, err = procStatus(pid, "VmRSS"); err != nil {
 		return fail(err)
 	}
-	if s.rssPeak, err = procStatus(cmd.Process.Pid, "VmHWM"); err != nil {
+	if s.rssPeak, err = procStatus(pid, "VmHWM"); err != nil {
 		return fail(err)
 	}
 	metrics, code, err := httpGet(ctx, base+"/metrics")
@@ -163,7 +143,7 @@ func coldStart(ctx context.Context, bin, size string, limit time.Duration) (cold
 			s.firstReq = time.Since(t0)
 		}
 	}
-	if s.rssServed, err = procStatus(cmd.Process.Pid, "VmRSS"); err != nil {
+	if s.rssServed, err = procStatus(pid, "VmRSS"); err != nil {
 		return fail(err)
 	}
 	return s, nil
@@ -171,21 +151,3 @@ func coldStart(ctx context.Context, bin, size string, limit time.Duration) (cold
 
 // reverseBody asks for the hi->en model, so that both models have run once.
 const reverseBody = `{"text": "पानी ठंडा है", "source": "hi", "target": "en"}`
-
-// waitReady polls url until it answers 200, the process exits or ctx ends.
-func waitReady(ctx context.Context, url string, exited <-chan struct{}) error {
-	tick := time.NewTicker(coldPoll)
-	defer tick.Stop()
-	for {
-		if _, code, err := httpGet(ctx, url); err == nil && code == http.StatusOK {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("not ready: %w", ctx.Err())
-		case <-exited:
-			return fmt.Errorf("serve exited before it was ready")
-		case <-tick.C:
-		}
-	}
-}

@@ -107,7 +107,7 @@ func (s *script) result(sent time.Time, code uint16, errText string, inFlight in
 		s.snap.LevelThroughput = float64(s.snap.LevelDone) / s.now.Sub(s.levelAt).Seconds()
 	}
 	s.emit(harness.Event{Kind: harness.Result, Run: s.run, Step: s.step, StepIndex: s.stepIndex, Level: s.level,
-		Result: r, Snapshot: s.snap})
+		Result: r, Outcome: o, Snapshot: s.snap})
 }
 
 func (s *script) stepDone() {
