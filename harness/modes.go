@@ -49,9 +49,12 @@ func planStep(step scenarios.Step, maxWorkers int) ([]attackPlan, error) {
 		p.expect = expectedHits(step)
 		return []attackPlan{p}, nil
 	default: // sweep; validateStep refused every other mode
-		n := requestsPerLevel(step)
 		plans := make([]attackPlan, 0, len(step.Levels))
-		for _, c := range step.Levels {
+		for j, c := range step.Levels {
+			n := step.RequestsAt(j) // a shard's share of the level, or requests_per_level
+			if n <= 0 {
+				n = scenarios.DefaultRequestsPerLevel
+			}
 			p := burst(n, c)
 			p.level = c
 			plans = append(plans, p)
@@ -108,13 +111,6 @@ func concurrency(step scenarios.Step) int {
 		return step.Concurrency
 	}
 	return step.Requests
-}
-
-func requestsPerLevel(step scenarios.Step) int {
-	if step.RequestsPerLevel > 0 {
-		return step.RequestsPerLevel
-	}
-	return scenarios.DefaultRequestsPerLevel
 }
 
 // plannedTotal is the number of requests a step will send, 0 when time-bound.

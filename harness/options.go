@@ -1,6 +1,11 @@
 package harness
 
-import "time"
+import (
+	"context"
+	"time"
+
+	"contend/scenarios"
+)
 
 // Defaults of the Runner's options.
 const (
@@ -116,6 +121,17 @@ func ErrorSamples(n int) Option {
 			r.errorSamples = n
 		}
 	}
+}
+
+// AttackGate is called before each timed attack: once per step, after its
+// warm-up, and once per level of a sweep (level counts from 0). It may block
+// until the attack's time comes (a sharded run's shared schedule); an error,
+// such as ctx's, ends the step as a cancelled one would.
+type AttackGate func(ctx context.Context, step scenarios.Step, level int) error
+
+// BeforeAttack sets the gate every timed attack passes; default none.
+func BeforeAttack(g AttackGate) Option {
+	return func(r *Runner) { r.beforeAttack = g }
 }
 
 // MaxBody sets how many bytes of each response body the runner keeps, for

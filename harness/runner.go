@@ -27,7 +27,8 @@ type Runner struct {
 	stopGrace    time.Duration
 	errorSamples int
 	sampleEvery  time.Duration
-	maxBody      *int64 // nil: the scenario's request.max_body
+	beforeAttack AttackGate // nil: attacks start at once
+	maxBody      *int64     // nil: the scenario's request.max_body
 }
 
 // New returns a Runner with the defaults (see the Default constants) changed by opts.

@@ -29,6 +29,10 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 		sr.Err = err
 		return sr
 	}
+	if err := t.gate(ctx, step, 0); err != nil {
+		sr.Err = err
+		return sr
+	}
 
 	started := Event{Kind: StepStarted, Run: t.label, Step: step, StepIndex: index, Total: plannedTotal(plans), Timeout: sr.Timeout}
 	if plannedTotal(plans) == 0 {
@@ -45,7 +49,13 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 		smp = startSampler(ctx, t.meter.client, t.base, t.sampleEvery)
 	}
 	tl := newTally(time.Now(), sweep)
-	for _, plan := range plans {
+	for j, plan := range plans {
+		if j > 0 {
+			if err := t.gate(ctx, step, j); err != nil {
+				sr.Err = err
+				break
+			}
+		}
 		lr, end := t.runLevel(ctx, index, step, plan, tl, &sr)
 		if sr.Started.IsZero() {
 			sr.Started = end.started
@@ -183,4 +193,12 @@ func (t *targetRun) warmUp(ctx context.Context, step scenarios.Step, timeout tim
 	})
 	t.logf("step %s warm-up: %d requests, %d ok, %d failed in %s",
 		step.Name, ok2xx+failed, ok2xx, failed, end.wall.Round(time.Millisecond))
+}
+
+// gate holds the attack at level j of step until the Runner's gate lets it go.
+func (t *targetRun) gate(ctx context.Context, step scenarios.Step, j int) error {
+	if t.beforeAttack == nil {
+		return nil
+	}
+	return t.beforeAttack(ctx, step, j)
 }

@@ -31,6 +31,7 @@ type targetRun struct {
 	maxBody      int64         // bytes of each response body kept (vegeta.MaxBody); the rest is read and counted
 	check        responseCheck // request.expect, applied to every result
 	sampleEvery  time.Duration
+	beforeAttack AttackGate // nil: attacks start at once
 	// noResources is set once a step found no resource metrics on the target,
 	// so that later steps do not look again.
 	noResources bool
@@ -47,6 +48,7 @@ func (r *Runner) newTargetRun(em *emitter, p runPlan, label, base string) *targe
 		cores:        targetCores(base),
 		errorSamples: r.errorSamples,
 		sampleEvery:  r.sampleEvery,
+		beforeAttack: r.beforeAttack,
 		maxBody:      p.sc.Request.MaxBody,
 	}
 	if r.maxBody != nil {

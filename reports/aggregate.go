@@ -397,18 +397,24 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 // when the achieved one fell short. Achieved is the rate between the first and
 // the last request's send: n-1 intervals over that span.
 func offeredRate(st *Step, step scenarios.Step, results []vegeta.Result) {
+	var achieved float64
+	if n := len(results); n >= 2 {
+		if span := results[n-1].Timestamp.Sub(results[0].Timestamp); span > 0 {
+			achieved = float64(n-1) / span.Seconds()
+		}
+	}
+	setRates(st, step, achieved)
+}
+
+// setRates sets a rate or ramp step's offered rate (from the step) and its
+// achieved one, with the warning when achieved fell short; other modes have none.
+func setRates(st *Step, step scenarios.Step, achieved float64) {
 	if step.Mode != scenarios.ModeRate && step.Mode != scenarios.ModeRamp {
 		return
 	}
 	var offered float64 // a ramp's mean rate
 	if d := step.Duration.Seconds(); d > 0 {
 		offered = step.OfferedRequests() / d
-	}
-	var achieved float64
-	if n := len(results); n >= 2 {
-		if span := results[n-1].Timestamp.Sub(results[0].Timestamp); span > 0 {
-			achieved = float64(n-1) / span.Seconds()
-		}
 	}
 	o, a := round4(offered), round4(achieved)
 	st.OfferedRPS, st.AchievedRPS = &o, &a

@@ -103,6 +103,24 @@
 //	                "detail": "speedup 0.16 vs baseline 0.16: up 0% (allowed: down 10%)"}]
 //	}
 //
+// A shard's report (contend run --shard I/N) also has "shard", what MergeShards
+// needs to check that shards belong together and to judge the whole:
+//
+//	"shard": {"index": 1, "count": 4, "start_at": "2026-12-02T06:00:00Z",
+//	          "scenario_yaml": "name: ...", "scenario_sha256": "9f2c...",
+//	          "target": "http://10.0.0.5:8000", "out": "/results/shard-1",
+//	          "steps": [{"step": "sequential", "skipped": "sequential steps run on shard 0 only"},
+//	                    {"step": "burst", "requests": 160, "concurrency": 16,
+//	                     "attacks": [{"planned": "...", "started": "...", "late_ms": 310,
+//	                                  "first_send": "...", "last_answer": "..."}]},
+//	                    {"step": "rate", "rate": "400/4s", "attacks": [...]},
+//	                    {"step": "sweep", "levels": [{"level": 2, "concurrency": 1, "requests": 4}], "attacks": [...]}]}
+//
+// late_ms is present when the attack started more than StartTolerance after
+// its slot. A merged report has "merged" instead: {"count": 4, "start_at":
+// "...", "shards": [0, 1, 3], "missing": [2], "notes": ["shard 1: skipped step
+// sequential: ..."]}.
+//
 // Top-level "expectations" are those that matched no run (they fail), and
 // "baseline" holds CompareBaseline's checks when the CLI stored them.
 //

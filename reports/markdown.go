@@ -52,6 +52,12 @@ func markdown(b *strings.Builder, r *Report) {
 	if r.Partial {
 		b.WriteString("\n> ⚠️ partial results: the run stopped before every step finished\n")
 	}
+	if notes := r.ShardNotes(); len(notes) > 0 {
+		b.WriteString("\n")
+		for _, n := range notes {
+			fmt.Fprintf(b, "- %s\n", mdCell(n))
+		}
+	}
 	for i := range r.Runs {
 		if e := r.Runs[i].Error; e != "" {
 			fmt.Fprintf(b, "\n> ❌ %s: run failed: %s\n", mdCell(r.Runs[i].Label()), mdCell(e))

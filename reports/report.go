@@ -23,6 +23,10 @@ type Report struct {
 	// Baseline holds the checks against a saved baseline report; the CLI stores
 	// CompareBaseline's result here so that Failed and the reporters include it.
 	Baseline []Expectation `json:"baseline,omitempty"`
+	// Shard is set in the report of one shard of a sharded run (--shard).
+	Shard *ShardInfo `json:"shard,omitempty"`
+	// Merged is set in a report merged from shards (MergeShards).
+	Merged *MergeInfo `json:"merged,omitempty"`
 }
 
 // Run is one target run: one strategy of the built-in target, or the URL.

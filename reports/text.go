@@ -88,6 +88,7 @@ func (t *textWriter) report(r *Report) {
 	if r.Partial {
 		t.line("%s", t.s.paint(ansiYellow, "partial results: the run stopped before every step finished"))
 	}
+	t.shardNotes(r)
 	for i := range r.Runs {
 		if e := r.Runs[i].Error; e != "" {
 			t.line("%s", t.s.paint(ansiRed, r.Runs[i].Label()+": run failed: "+e))
@@ -478,3 +479,14 @@ func trendText(tr *Trend, f func(float64) string) string {
 }
 
 func fmtBytes(b float64) string { return scenarios.FormatBytes(b) }
+
+// shardNotes gives a shard's or a merged report's lines under the headline.
+func (t *textWriter) shardNotes(r *Report) {
+	for _, n := range r.ShardNotes() {
+		style := ansiDim
+		if strings.HasPrefix(n, "LATE") || strings.HasPrefix(n, "MISSING") {
+			style = ansiYellow
+		}
+		t.line("%s", t.s.paint(style, n))
+	}
+}

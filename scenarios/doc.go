@@ -16,6 +16,15 @@
 //
 //	scenarios/ci.yaml:14: steps[2].rate: "20/x" is not a rate (want N/s, N/m or N/<duration>)
 //
+// # Shards
+//
+// A scenario run from N machines (`contend run --shard I/N`) is split by
+// ForShard, a pure function: rates over N (exactly: the period N times as
+// long), bursts and sweep levels by ShareOf over the first min(N, concurrency)
+// shards, sequential steps on shard 0 only. Schedule gives every shard the same
+// start offsets for each step and sweep level, from the original scenario, so
+// bursts from all shards start together.
+//
 // # Scenario format
 //
 // A complete file, every key shown; keys marked (default ...) may be left out.

@@ -20,6 +20,7 @@ func (s *Scenario) Clone() *Scenario {
 	c.Steps = slices.Clone(s.Steps)
 	for i := range c.Steps {
 		c.Steps[i].Levels = slices.Clone(s.Steps[i].Levels)
+		c.Steps[i].LevelRequests = slices.Clone(s.Steps[i].LevelRequests)
 		c.Steps[i].TimeoutOf = clonePtr(s.Steps[i].TimeoutOf)
 	}
 	c.Compare = slices.Clone(s.Compare)

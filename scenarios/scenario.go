@@ -133,6 +133,9 @@ type Step struct {
 	// sweep: the concurrent mode at each level
 	Levels           []int `yaml:"levels"`
 	RequestsPerLevel int   `yaml:"requests_per_level"`
+	// LevelRequests, when set, gives each level its own request count instead
+	// of RequestsPerLevel: a shard's share of a sweep (see ForShard).
+	LevelRequests []int `yaml:"-"`
 	// Warmup sends this many untimed requests before the step (0: none).
 	Warmup int `yaml:"warmup"`
 	// Timeout overrides the request's client timeout for this step (0: the

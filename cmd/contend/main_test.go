@@ -139,6 +139,12 @@ func TestUsageExitCodes(t *testing.T) {
 		{[]string{"run", "scenarios/ci.yaml", "--tui", "--no-tui"}, exitUsage, "--tui and --no-tui"},
 		{[]string{"run", "scenarios/ci.yaml", "--timeout", "-1s"}, exitUsage, "--timeout must not be negative"},
 		{[]string{"check", "scenarios/ci.yaml", "--timeout", "soon"}, exitUsage, "soon"},
+		{[]string{"run", "scenarios/ci.yaml", "--shard", "1/4"}, exitUsage, "pass its URL with --target"},
+		{[]string{"run", "scenarios/ci.yaml", "--target", "http://127.0.0.1:1", "--shard", "4/4"}, exitUsage, "I must be from 0 to 3"},
+		{[]string{"run", "scenarios/ci.yaml", "--target", "http://127.0.0.1:1", "--shard", "two"}, exitUsage, "is not I/N"},
+		{[]string{"run", "scenarios/ci.yaml", "--target", "http://127.0.0.1:1", "--shard", "0/2", "--start-at", "6am"}, exitUsage, "not an RFC 3339 time"},
+		{[]string{"run", "scenarios/ci.yaml", "--step-slot", "2s"}, exitUsage, "--step-slot applies to a sharded run"},
+		{[]string{"report", "scenarios/ci.yaml", "--allow-partial"}, exitUsage, "--allow-partial applies to --merge"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

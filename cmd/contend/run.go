@@ -31,7 +31,8 @@ type runFlags struct {
 	allowRemote bool
 	size        string
 	timeout     time.Duration // 0: each step's own client timeout
-	maxBody     int64         // -1: the scenario's request.max_body
+	shard       shardFlags
+	maxBody     int64 // -1: the scenario's request.max_body
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -54,6 +55,9 @@ func runCommand(ctx context.Context, name string, args []string, stdout, stderr 
 	fs.BoolVar(&f.allowRemote, "allow-remote", false, "allow a --target that is not on loopback")
 	fs.StringVar(&f.size, "size", "", "override the built-in model size (tiny, base, large)")
 	fs.DurationVar(&f.timeout, "timeout", 0, "per-request client timeout for every step, overriding the scenario's (e.g. 5s)")
+	fs.StringVar(&f.shard.shard, "shard", "", "run shard I of N (I/N, I from 0): 1/N of each rate and burst; sequential steps on shard 0")
+	fs.StringVar(&f.shard.startAt, "start-at", "", "RFC 3339 instant every shard starts at; steps then follow a shared schedule")
+	fs.DurationVar(&f.shard.stepSlot, "step-slot", 0, "with --start-at: time each burst (and sweep level) gets on the schedule (default: its worst case from the timeout)")
 	fs.Int64Var(&f.maxBody, "max-body", -1, "bytes of each response body kept, overriding request.max_body (the rest is read and counted)")
 	if name == "check" {
 		fs.StringVar(&f.baseline, "baseline", "", "a saved report.json to compare against")
@@ -88,6 +92,7 @@ func runCommand(ctx context.Context, name string, args []string, stdout, stderr 
 			return err
 		}
 	}
+	f.shard.file = pos[0]
 	rep, err := execute(ctx, sc, f, stdout, stderr)
 	if err != nil {
 		return err
@@ -164,6 +169,10 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 			return nil, usageError{err.Error()}
 		}
 	}
+	sc, shard, err := prepareShard(sc, f)
+	if err != nil {
+		return nil, err
+	}
 	if f.out != "" {
 		if err := harness.CheckOutDir(f.out); err != nil {
 			return nil, err
@@ -183,6 +192,9 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 	if f.timeout > 0 {
 		opts = append(opts, harness.Timeout(f.timeout))
 	}
+	if shard != nil {
+		opts = append(opts, shard.option())
+	}
 	if f.maxBody >= 0 {
 		opts = append(opts, harness.MaxBody(f.maxBody))
 	}
@@ -190,6 +202,10 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	useTUI := f.tui || (!f.noTUI && tui.IsTerminal(os.Stdout) && os.Getenv("CI") == "")
+	if shard != nil && !useTUI {
+		shard.log = stderr // the dashboard shows no lines of its own
+	}
 	events := runner.Run(runCtx, sc)
 
 	// Tee the stream: the collector keeps each run's results for the report while
@@ -204,7 +220,6 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 		}
 	}()
 
-	useTUI := f.tui || (!f.noTUI && tui.IsTerminal(os.Stdout) && os.Getenv("CI") == "")
 	if useTUI {
 		err = tui.Run(runCtx, display,
 			tui.OnQuit(cancel),
@@ -224,6 +239,9 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 	}
 
 	rep := buildReport(sc, col)
+	if shard != nil {
+		shard.attach(rep, col.input(sc))
+	}
 	if f.baseReport != nil {
 		rep.Baseline = reports.CompareBaseline(rep, f.baseReport, sc.Baseline)
 	}
