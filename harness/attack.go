@@ -47,7 +47,7 @@ func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
 	if spec.plan.timeout > 0 {
 		timeout = spec.plan.timeout
 	}
-	client, closeIdle := newAttackClient(ctx, timeout, spec.plan.conns)
+	client, ledger, closeIdle := newAttackClient(ctx, timeout, spec.plan.conns)
 	defer closeIdle()
 
 	var sent atomic.Int64
@@ -56,6 +56,7 @@ func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
 		vegeta.Client(client),
 		vegeta.Workers(uint64(spec.plan.workers)),
 		vegeta.MaxWorkers(uint64(spec.plan.maxWorkers)),
+		vegeta.MaxBody(t.maxBody),
 	)
 	stopCh := make(chan struct{})
 	var once sync.Once
@@ -91,8 +92,9 @@ func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
 				break
 			}
 			done++
+			err := ledger.settle(res)
 			t.check.apply(res)
-			class := reports.Classify(res)
+			class := reports.ClassifyLive(res, err)
 			spec.onResult(res, class, int(sent.Load()-done))
 			if class == reports.Refused && t.child == nil && !probing && time.Since(lastProbe) >= probeEvery {
 				probing, lastProbe = true, time.Now()

@@ -36,6 +36,10 @@ func (c responseCheck) apply(res *vegeta.Result) {
 		return
 	}
 	if c.json {
+		if res.BytesIn > uint64(len(res.Body)) {
+			res.Error = fmt.Sprintf("response is not JSON-checked: its body of %d bytes is longer than the %d kept (raise request.max_body or --max-body)", res.BytesIn, len(res.Body))
+			return
+		}
 		if err := checkJSON(res.Body); err != nil {
 			res.Error = "response is not JSON: " + err.Error()
 		}

@@ -8,7 +8,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -18,10 +20,13 @@ import (
 	"contend/scenarios"
 )
 
-// newAttackClient returns the HTTP client of one attack: keep-alive on, at least
-// conns idle connections kept, no proxy, each request bounded by timeout and
-// aborted when ctx is cancelled. The caller must call the returned close function.
-func newAttackClient(ctx context.Context, timeout time.Duration, conns int) (*http.Client, func()) {
+// newAttackClient returns the HTTP client of one attack: keep-alive on, conns
+// idle connections kept (one per worker), no proxy, no transparent compression
+// (a scenario that wants it sends Accept-Encoding itself and gets the bytes as
+// sent), each request bounded by timeout and aborted when ctx is cancelled. The
+// returned ledger holds what the transport measured of each request; the caller
+// must call the returned close function.
+func newAttackClient(ctx context.Context, timeout time.Duration, conns int) (*http.Client, *ledger, func()) {
 	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
 		Proxy:               nil, // a load test measures the target, never a proxy
@@ -30,13 +35,52 @@ func newAttackClient(ctx context.Context, timeout time.Duration, conns int) (*ht
 		MaxIdleConnsPerHost: max(conns, 1),
 		IdleConnTimeout:     90 * time.Second,
 		DisableKeepAlives:   false,
+		DisableCompression:  true,
 	}
 	// The timeout lives in the transport, not in http.Client.Timeout: the client's
 	// own timeout on a wrapped transport costs a goroutine, a timer and channels per
 	// request (net/http's slow cancellation path), about a fifth of the runner's CPU
 	// per request at full speed.
-	c := &http.Client{Transport: &ctxTransport{ctx: ctx, timeout: timeout, base: tr}}
-	return c, tr.CloseIdleConnections
+	l := &ledger{}
+	c := &http.Client{Transport: &ctxTransport{ctx: ctx, timeout: timeout, base: tr, ledger: l}}
+	return c, l, tr.CloseIdleConnections
+}
+
+// exchange is what the transport saw of one request. Latency and the client
+// timeout both run from sent, so no response can succeed later than its timeout:
+// a body that ends after the deadline reads as context.DeadlineExceeded.
+type exchange struct {
+	sent  time.Time // the request was handed to the transport; the deadline is sent + timeout
+	done  time.Time // the response's last byte, or the error
+	bytes uint64    // body bytes read, all of them, however few the result keeps
+	err   error     // the transport's own error, for classification; nil on success
+}
+
+// ledger maps vegeta's sequence number (its X-Vegeta-Seq header) to the
+// request's exchange until the attack's result loop takes it.
+type ledger struct{ m sync.Map }
+
+// take removes and returns seq's exchange.
+func (l *ledger) take(seq uint64) (*exchange, bool) {
+	v, ok := l.m.LoadAndDelete(seq)
+	if !ok {
+		return nil, false
+	}
+	return v.(*exchange), true
+}
+
+// settle rewrites res with what the transport measured: the start at the send,
+// the latency to the last byte, every byte read. It returns the transport's error
+// (nil when it saw none), which decides the outcome with errors.Is.
+func (l *ledger) settle(res *vegeta.Result) error {
+	x, ok := l.take(res.Seq)
+	if !ok || x.done.IsZero() {
+		return nil // the request never reached the transport (a targeter error)
+	}
+	res.Timestamp = x.sent
+	res.Latency = x.done.Sub(x.sent)
+	res.BytesIn = x.bytes
+	return x.err
 }
 
 // ctxTransport bounds every request by the client timeout and by the run's
@@ -46,56 +90,81 @@ type ctxTransport struct {
 	ctx     context.Context
 	timeout time.Duration // 0: no timeout
 	base    http.RoundTripper
+	ledger  *ledger
 }
 
 // RoundTrip sends req under one context derived from the run's, with the client
 // timeout as its deadline. It lives until the response body is closed, so the
 // timeout covers reading the body too.
 func (t *ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	x := &exchange{sent: time.Now()}
+	if seq, err := strconv.ParseUint(req.Header.Get("X-Vegeta-Seq"), 10, 64); err == nil {
+		t.ledger.m.Store(seq, x)
+	}
 	ctx, cancel := t.ctx, context.CancelFunc(func() {})
+	var deadline time.Time
 	if t.timeout > 0 {
-		ctx, cancel = context.WithTimeout(t.ctx, t.timeout)
+		deadline = x.sent.Add(t.timeout)
+		ctx, cancel = context.WithDeadline(t.ctx, deadline)
 	}
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		cancel()
-		return nil, t.stopped(err)
+		x.done, x.err = time.Now(), t.stopped(err)
+		return nil, x.err
 	}
-	resp.Body = &releasingBody{ReadCloser: resp.Body, release: cancel, stopped: t.stopped}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: cancel, t: t, x: x, deadline: deadline}
 	return resp, nil
 }
 
-// errRunStopped replaces the error of a request cut off because the run was
-// stopped, whatever the cancellation's cause says ("context canceled",
-// "interrupt signal received"), so that reports count it as cancelled.
-var errRunStopped = errors.New(reports.RunStoppedError)
-
-// stopped returns errRunStopped for an error that came while the run was being
+// stopped returns reports.ErrRunStopped for an error that came while the run was being
 // stopped, and err otherwise.
 func (t *ctxTransport) stopped(err error) error {
 	if err != nil && t.ctx.Err() != nil {
-		return errRunStopped
+		// Whatever the cancellation's cause says ("context canceled", "interrupt
+		// signal received"), the request was cut off by the run: cancelled.
+		return reports.ErrRunStopped
 	}
 	return err
 }
 
-// releasingBody releases the merged request context when the body is closed.
+// releasingBody counts the bytes read, notes when the body ended, and releases
+// the request's context when it is closed.
 type releasingBody struct {
 	io.ReadCloser
-	release func()
-	stopped func(error) error
+	release  func()
+	t        *ctxTransport
+	x        *exchange
+	deadline time.Time // zero: none
 }
 
 func (b *releasingBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if err != nil && err != io.EOF {
-		err = b.stopped(err)
+	b.x.bytes += uint64(n)
+	if err == nil {
+		return n, nil
+	}
+	now := time.Now()
+	if err == io.EOF && !b.deadline.IsZero() && now.After(b.deadline) {
+		// The last byte came after the deadline, before its timer fired: that is
+		// a timeout, whatever the race between the two says.
+		err = fmt.Errorf("reading the body: %w", context.DeadlineExceeded)
+	}
+	if err != io.EOF {
+		err = b.t.stopped(err)
+		b.x.err = err
+	}
+	if b.x.done.IsZero() {
+		b.x.done = now
 	}
 	return n, err
 }
 
 func (b *releasingBody) Close() error {
 	err := b.ReadCloser.Close()
+	if b.x.done.IsZero() {
+		b.x.done = time.Now() // closed before its end: vegeta read no further
+	}
 	b.release()
 	return err
 }
@@ -103,17 +172,9 @@ func (b *releasingBody) Close() error {
 // newTargeter returns a vegeta.Targeter for the scenario's request against base,
 // counting every hit it hands out in *sent (for the in-flight gauge).
 func newTargeter(req scenarios.Request, base string, sent *atomic.Int64) vegeta.Targeter {
-	method := req.Method
-	if method == "" {
-		method = scenarios.DefaultMethod
-	}
-	path := req.Path
-	if path == "" {
-		path = scenarios.DefaultPath
-	}
 	target := vegeta.Target{
-		Method: method,
-		URL:    joinURL(base, path),
+		Method: req.Method, // ApplyDefaults filled in the method and path
+		URL:    joinURL(base, req.Path),
 		Header: make(http.Header, len(req.Headers)),
 	}
 	if req.Body != "" {

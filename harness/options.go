@@ -117,3 +117,18 @@ func ErrorSamples(n int) Option {
 		}
 	}
 }
+
+// MaxBody sets how many bytes of each response body the runner keeps, for
+// request.expect's JSON check, error samples and the raw results, overriding the
+// scenario's request.max_body (scenarios.DefaultMaxBody when unset). The rest of
+// a longer body is still read, so the connection is reused and the request's
+// latency covers the whole response, and every byte is counted in BytesIn; a
+// negative n is ignored. Memory per request in flight stays at n, whatever the
+// target sends.
+func MaxBody(n int64) Option {
+	return func(r *Runner) {
+		if n >= 0 {
+			r.maxBody = &n
+		}
+	}
+}

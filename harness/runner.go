@@ -26,6 +26,7 @@ type Runner struct {
 	stopGrace    time.Duration
 	errorSamples int
 	sampleEvery  time.Duration
+	maxBody      *int64 // nil: the scenario's request.max_body
 }
 
 // New returns a Runner with the defaults (see the Default constants) changed by opts.
@@ -135,6 +136,10 @@ func (r *Runner) plan(sc *scenarios.Scenario) (runPlan, error) {
 	if sc == nil {
 		return runPlan{}, errors.New("no scenario")
 	}
+	// A scenario built in code gets its defaults here, from the one place that
+	// holds them (Load already applied them to a file's; applying is idempotent).
+	sc = sc.Clone()
+	sc.ApplyDefaults()
 	p := runPlan{sc: sc, timeout: r.requestTimeout(sc), fixedTimeout: r.timeout > 0}
 	if len(sc.Steps) == 0 {
 		return p, fmt.Errorf("scenario %q has no steps", sc.Name)

@@ -28,6 +28,7 @@ type targetRun struct {
 	meter        cpuMeter
 	cores        int
 	errorSamples int
+	maxBody      int64         // bytes of each response body kept (vegeta.MaxBody); the rest is read and counted
 	check        responseCheck // request.expect, applied to every result
 	sampleEvery  time.Duration
 	// noResources is set once a step found no resource metrics on the target,
@@ -46,6 +47,10 @@ func (r *Runner) newTargetRun(em *emitter, p runPlan, label, base string) *targe
 		cores:        targetCores(base),
 		errorSamples: r.errorSamples,
 		sampleEvery:  r.sampleEvery,
+		maxBody:      p.sc.Request.MaxBody,
+	}
+	if r.maxBody != nil {
+		t.maxBody = *r.maxBody
 	}
 	if r.outDir != "" {
 		t.dir = runDir(r.outDir, dirLabel(label, base))

@@ -48,13 +48,17 @@ type Step struct {
 	// TargetCPUS is the CPU time the target used during the step; CPUUtil is that
 	// divided by the wall time, in cores (2.0: two cores fully busy). Both are
 	// absent when the target's CPU was not measured.
-	TargetCPUS   *float64      `json:"target_cpu_s,omitempty"`
-	CPUUtil      *float64      `json:"cpu_util,omitempty"`
-	Cores        int           `json:"cores,omitempty"`
-	PeakInFlight int           `json:"peak_in_flight"`
-	Levels       []Level       `json:"levels,omitempty"`
-	Timeline     Timeline      `json:"timeline"`
-	Histogram    Histogram     `json:"histogram"`
+	TargetCPUS   *float64  `json:"target_cpu_s,omitempty"`
+	CPUUtil      *float64  `json:"cpu_util,omitempty"`
+	Cores        int       `json:"cores,omitempty"`
+	PeakInFlight int       `json:"peak_in_flight"`
+	Levels       []Level   `json:"levels,omitempty"`
+	Timeline     Timeline  `json:"timeline"`
+	Histogram    Histogram `json:"histogram"`
+	// HistogramHDR is every successful latency (µs) in hdrhistogram-go's V2
+	// compressed base64 encoding (NewLatencyHistogram's geometry), so that saved
+	// reports merge exactly; absent when nothing succeeded.
+	HistogramHDR string        `json:"histogram_hdr,omitempty"`
 	ErrorSamples []ErrorSample `json:"error_samples,omitempty"`
 	// Resources holds the target's resource samples and their trends; absent
 	// when the target exported none.
@@ -111,7 +115,9 @@ type Level struct {
 	P99           float64   `json:"p99"`
 	CPUUtil       *float64  `json:"cpu_util,omitempty"`
 	ServerMs      *ServerMs `json:"server_ms,omitempty"`
-	Raw           string    `json:"raw,omitempty"`
+	// HistogramHDR is the level's latency histogram, encoded as a step's is.
+	HistogramHDR string `json:"histogram_hdr,omitempty"`
+	Raw          string `json:"raw,omitempty"`
 }
 
 // Timeline is a step's latency over time, downsampled (largest triangle three
@@ -157,19 +163,67 @@ type ErrorSample struct {
 	Error string `json:"error"`
 }
 
+// The latency histogram of every step and level: microseconds of successful
+// requests, from 1 µs to an hour, three significant digits. Saved reports carry
+// it encoded (HistogramHDR), so steps of reports from several machines merge
+// exactly: decode each with DecodeLatencyHistogram, Merge, read the percentiles.
+const (
+	histLowestUs  = 1
+	histHighestUs = int64(time.Hour / time.Microsecond)
+	histSigFigs   = 3
+)
+
+// NewLatencyHistogram returns an empty histogram with the geometry every step uses.
+func NewLatencyHistogram() *hdrhistogram.Histogram {
+	return hdrhistogram.New(histLowestUs, histHighestUs, histSigFigs)
+}
+
+// EncodeLatencyHistogram returns h in hdrhistogram-go's V2 compressed, base64
+// form, the value of a step's histogram_hdr.
+func EncodeLatencyHistogram(h *hdrhistogram.Histogram) string {
+	b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	if err != nil {
+		return "" // only an unknown encoding version fails
+	}
+	return string(b)
+}
+
+// DecodeLatencyHistogram reads a histogram_hdr value back.
+func DecodeLatencyHistogram(s string) (*hdrhistogram.Histogram, error) {
+	return hdrhistogram.Decode([]byte(s))
+}
+
+// recordLatency adds one successful request's latency to h.
+func recordLatency(h *hdrhistogram.Histogram, d time.Duration) {
+	_ = h.RecordValue(min(max(d.Microseconds(), histLowestUs), h.HighestTrackableValue()))
+}
+
+// LatencyOf reads the percentiles of h, in milliseconds. HdrHistogram answers
+// with the top of a value's bucket (within 0.1%): no percentile is reported
+// above maxMs, the slowest request actually seen; meanMs is the exact mean.
+func LatencyOf(h *hdrhistogram.Histogram, meanMs, maxMs float64) Latency {
+	n := int(h.TotalCount())
+	if n == 0 {
+		return Latency{}
+	}
+	q := func(p float64) float64 { return math.Min(float64(h.ValueAtQuantile(p))/1000, maxMs) }
+	return Latency{P50: q(50), P90: q(90), P99: q(99), Max: maxMs, Mean: round3(meanMs), N: n}
+}
+
 // tally is the counting shared by steps and levels.
 type tally struct {
 	requests, ok, timeouts, errors int
 	cancelled                      int
 	by                             ErrorCounts
 	latency                        Latency
+	hdr                            string // the encoded latency histogram
 	server                         *ServerMs
 }
 
 func count(results []vegeta.Result) tally {
 	var t tally
 	t.requests = len(results)
-	hist := hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3)
+	hist := NewLatencyHistogram()
 	var sum, maxMs float64
 	var st ServerMs
 	for i := range results {
@@ -177,8 +231,7 @@ func count(results []vegeta.Result) tally {
 		switch Classify(r) {
 		case OK:
 			t.ok++
-			us := r.Latency.Microseconds()
-			_ = hist.RecordValue(min(max(us, 1), hist.HighestTrackableValue()))
+			recordLatency(hist, r.Latency)
 			ms := millis(r.Latency)
 			sum += ms
 			maxMs = max(maxMs, ms)
@@ -207,10 +260,8 @@ func count(results []vegeta.Result) tally {
 		}
 	}
 	if t.ok > 0 {
-		// HdrHistogram answers with the top of a value's bucket (within 0.1%):
-		// never report a percentile above the slowest request actually seen.
-		q := func(p float64) float64 { return math.Min(float64(hist.ValueAtQuantile(p))/1000, maxMs) }
-		t.latency = Latency{P50: q(50), P90: q(90), P99: q(99), Max: maxMs, Mean: round3(sum / float64(t.ok)), N: t.ok}
+		t.latency = LatencyOf(hist, sum/float64(t.ok), maxMs)
+		t.hdr = EncodeLatencyHistogram(hist)
 	}
 	if st.N > 0 {
 		n := float64(st.N)
@@ -248,6 +299,7 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 		Cancelled:    t.cancelled,
 		ErrorsBy:     t.by,
 		LatencyMs:    t.latency,
+		HistogramHDR: t.hdr,
 		ServerMs:     t.server,
 		Cores:        si.Cores,
 		PeakInFlight: peakInFlight(results),
@@ -292,17 +344,18 @@ func aggregateLevel(li LevelInput) Level {
 	}
 	t := count(results)
 	l := Level{
-		Concurrency: li.Concurrency,
-		Requests:    t.requests,
-		OK:          t.ok,
-		Timeouts:    t.timeouts,
-		Errors:      t.errors,
-		Cancelled:   t.cancelled,
-		WallS:       round6(wall.Seconds()),
-		P50:         t.latency.P50,
-		P99:         t.latency.P99,
-		ServerMs:    t.server,
-		Raw:         li.RawPath,
+		Concurrency:  li.Concurrency,
+		Requests:     t.requests,
+		OK:           t.ok,
+		Timeouts:     t.timeouts,
+		Errors:       t.errors,
+		Cancelled:    t.cancelled,
+		WallS:        round6(wall.Seconds()),
+		P50:          t.latency.P50,
+		P99:          t.latency.P99,
+		HistogramHDR: t.hdr,
+		ServerMs:     t.server,
+		Raw:          li.RawPath,
 	}
 	if l.WallS > 0 {
 		l.ThroughputRPS = round4(float64(l.OK) / l.WallS)

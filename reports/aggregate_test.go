@@ -187,34 +187,6 @@ func TestErrorSamples(t *testing.T) {
 	}
 }
 
-func TestClassify(t *testing.T) {
-	tests := []struct {
-		name string
-		r    vegeta.Result
-		want Outcome
-	}{
-		{"ok", vegeta.Result{Code: 200}, OK},
-		{"redirect", vegeta.Result{Code: 302}, OK},
-		{"timeout", vegeta.Result{Error: "Post \"x\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"}, Timeout},
-		{"refused", vegeta.Result{Error: "dial tcp: connect: connection refused"}, Refused},
-		{"reset", vegeta.Result{Error: "read: connection reset by peer"}, Refused},
-		{"4xx", vegeta.Result{Code: 413, Error: "413 Request Entity Too Large"}, Client4xx},
-		{"5xx", vegeta.Result{Code: 504, Error: "504 Gateway Timeout"}, Server5xx},
-		{"other", vegeta.Result{Error: "tls: bad certificate"}, OtherErr},
-		{"200 with a body error", vegeta.Result{Code: 200, Error: "unexpected EOF"}, Refused},
-		{"cancelled run", vegeta.Result{Error: `Post "http://127.0.0.1:1/translate": context canceled`}, Cancelled},
-		{"stopped run", vegeta.Result{Error: `Post "http://127.0.0.1:1/timeout/eof": ` + RunStoppedError}, Cancelled},
-		{"old client timeout", vegeta.Result{Error: "net/http: request canceled (Client.Timeout exceeded while awaiting headers)"}, Timeout},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Classify(&tt.r); got != tt.want {
-				t.Errorf("Classify = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
-
 // TestCancelledAreNotFailures checks that requests cut off by stopping the run
 // are counted apart: not errors, not timeouts, not on the timeline or histogram.
 func TestCancelledAreNotFailures(t *testing.T) {
@@ -282,5 +254,41 @@ func BenchmarkBuild(b *testing.B) {
 		if rep := Build(in); len(rep.Runs[0].Steps) != 2 {
 			b.Fatal("no steps")
 		}
+	}
+}
+
+// TestHistogramHDRRoundTrip pins the saved histogram: decoded from report.json's
+// histogram_hdr it holds every success, gives the step's own percentiles, and
+// two steps' histograms merge into one counting both.
+func TestHistogramHDRRoundTrip(t *testing.T) {
+	var rqs []rq
+	for i := 1; i <= 200; i++ {
+		rqs = append(rqs, okReq(float64(i), float64(i)))
+	}
+	rqs = append(rqs, timeoutReq(0, 5000))
+	st := aggregateStep(stepIn(seqStep(len(rqs)), t0, rqs, 9000, 0, 0), Host{}, false)
+	if st.HistogramHDR == "" {
+		t.Fatal("histogram_hdr is empty for a step with successes")
+	}
+	h, err := DecodeLatencyHistogram(st.HistogramHDR)
+	if err != nil {
+		t.Fatalf("decode histogram_hdr: %v", err)
+	}
+	if h.TotalCount() != int64(st.OK) {
+		t.Errorf("decoded histogram holds %d values, want the %d successes", h.TotalCount(), st.OK)
+	}
+	if got := LatencyOf(h, st.LatencyMs.Mean, st.LatencyMs.Max); got != st.LatencyMs {
+		t.Errorf("percentiles from the decoded histogram %+v, want the step's %+v", got, st.LatencyMs)
+	}
+	other, _ := DecodeLatencyHistogram(st.HistogramHDR)
+	if dropped := h.Merge(other); dropped != 0 || h.TotalCount() != int64(2*st.OK) {
+		t.Errorf("merged histogram: %d values, %d dropped; want %d, 0", h.TotalCount(), dropped, 2*st.OK)
+	}
+	if again := EncodeLatencyHistogram(other); again != st.HistogramHDR {
+		t.Error("re-encoding a decoded histogram changed it")
+	}
+	none := aggregateStep(stepIn(seqStep(1), t0, []rq{timeoutReq(0, 5000)}, 5000, 0, 0), Host{}, false)
+	if none.HistogramHDR != "" {
+		t.Errorf("histogram_hdr = %q for a step with no successes, want absent", none.HistogramHDR)
 	}
 }

@@ -17,6 +17,11 @@
 //
 // Latency percentiles (p50, p90, p99, max, mean) are over successful requests
 // only, computed with HdrHistogram; timeouts and other errors are counted apart.
+// Each step and sweep level saves that histogram as histogram_hdr: hdrhistogram-go's
+// V2 compressed encoding in base64, values in microseconds from 1 µs to 1 h at 3
+// significant digits (NewLatencyHistogram). DecodeLatencyHistogram reads it back, so
+// the steps of reports made on several machines merge exactly; LatencyOf reads the
+// percentiles of a (merged) histogram.
 // throughput_rps is successful requests per second of the step's wall time.
 // cpu_util is the target's CPU seconds over the wall time, in cores (2.0: two
 // cores fully busy).
@@ -58,6 +63,7 @@
 //	      "timeline": {"ok": [{"t": 0, "ms": 1600}],
 //	                   "failed": [{"t": 0, "ms": 10000, "outcome": "timeout"}]},
 //	      "histogram": {"bins": [{"lo_ms": 1600, "hi_ms": 1600.05, "n": 1}], "timeouts": 3, "errors": 0},
+//	      "histogram_hdr": "HISTFAAAACl42pJpmSzMwMDAwgABzFCaEURcm7yEwf4DRGDzDkYmQAAAAP//aIIF+Q==",
 //	      "error_samples": [{"class": "timeout", "count": 3,
 //	                         "error": "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"}],
 //	      "resources": {"samples": [{"t": 0, "rss_bytes": 96440320, "goroutines": 14, "open_fds": 12}],

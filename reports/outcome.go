@@ -1,9 +1,14 @@
 package reports
 
 import (
+	"context"
+	"errors"
+	"io"
 	"math"
+	"net"
 	"strconv"
 	"strings"
+	"syscall"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
@@ -44,31 +49,90 @@ func (o Outcome) String() string {
 	return outcomeNames[o]
 }
 
-// Classify returns the outcome of one vegeta result.
-func Classify(r *vegeta.Result) Outcome {
+// ErrRunStopped is the error of a request cut off because the run was stopped.
+var ErrRunStopped = errors.New(RunStoppedError)
+
+// Outcomes are decided here, once: ClassifyLive for a result as the runner gets
+// it, with the transport's real error; Classify for a result read back from a
+// vegeta file, whose error is only text. Both give the same class for the same
+// failure (TestClassify holds them to one table).
+
+// ClassifyLive returns the outcome of a result just received: the status first,
+// then err, the error the transport returned or read the body with (nil when
+// none), judged by errors.Is and net.Error rather than by its text. A result
+// that failed without a transport error (request.expect, vegeta's own) is OtherErr.
+func ClassifyLive(r *vegeta.Result, err error) Outcome {
+	if o, ok := byStatus(r); ok {
+		return o
+	}
+	if err != nil {
+		return classifyErr(err)
+	}
+	if r.Error == "" {
+		return OK
+	}
+	return Classify(r)
+}
+
+// byStatus classifies a result by its status alone: a success without an error,
+// any 4xx or 5xx.
+func byStatus(r *vegeta.Result) (Outcome, bool) {
 	switch {
 	case r.Code >= 200 && r.Code < 400 && r.Error == "":
-		return OK
+		return OK, true
 	case r.Code >= 500:
-		return Server5xx
+		return Server5xx, true
 	case r.Code >= 400:
-		return Client4xx
+		return Client4xx, true
 	}
-	if strings.Contains(r.Error, RunStoppedError) {
-		return Cancelled // first: the message quotes the URL, which may say anything
-	}
-	e := strings.ToLower(r.Error)
+	return 0, false
+}
+
+func classifyErr(err error) Outcome {
+	var ne net.Error
 	switch {
+	case errors.Is(err, ErrRunStopped), errors.Is(err, context.Canceled):
+		return Cancelled // only the runner cancels: a run stopped with requests in flight
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return Timeout
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return Refused
+	}
+	return OtherErr
+}
+
+// Classify returns the outcome of a vegeta result from its status and error
+// text, as read back from a results file. The `METHOD "url": ` prefix vegeta puts
+// before a transport error is left out: a URL may say anything ("/timeout").
+func Classify(r *vegeta.Result) Outcome {
+	if o, ok := byStatus(r); ok {
+		return o
+	}
+	e := strings.ToLower(ErrorMessage(r.Error))
+	switch {
+	case strings.Contains(e, strings.ToLower(RunStoppedError)), strings.Contains(e, "context canceled"):
+		return Cancelled
 	case strings.Contains(e, "timeout") || strings.Contains(e, "deadline exceeded"):
 		return Timeout
 	case strings.Contains(e, "connection refused") || strings.Contains(e, "connection reset") ||
-		strings.Contains(e, "broken pipe") || strings.Contains(e, "eof"):
+		strings.Contains(e, "connection aborted") || strings.Contains(e, "broken pipe") ||
+		strings.Contains(e, "eof"):
 		return Refused
-	case strings.Contains(e, "context canceled"):
-		// Only the runner cancels: a run stopped with requests in flight.
-		return Cancelled
 	}
 	return OtherErr
+}
+
+// ErrorMessage returns a result's error without the `METHOD "url": ` prefix
+// net/http's url.Error puts before it.
+func ErrorMessage(msg string) string {
+	if i := strings.Index(msg, `": `); i > 0 {
+		if j := strings.Index(msg[:i], ` "`); j > 0 && !strings.ContainsAny(msg[:j], " :") {
+			return msg[i+3:]
+		}
+	}
+	return msg
 }
 
 // ServerTiming holds the durations, in milliseconds, that a target reported in its

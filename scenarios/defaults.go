@@ -21,6 +21,9 @@ const (
 	DefaultContentType = "application/json"
 	// DefaultTimeout is the per-request client timeout.
 	DefaultTimeout = 30 * time.Second
+	// DefaultMaxBody is request.max_body: bytes of each response body kept, enough
+	// for the JSON check of the built-in target's answers and the head of an error.
+	DefaultMaxBody = 16 << 10
 	// DefaultSize is the built-in target's model size.
 	DefaultSize = SizeBase
 	// DefaultSequentialConcurrency is a sequential step's concurrency (always 1).
@@ -92,6 +95,9 @@ func (r *Request) applyDefaults(s *Scenario) {
 	}
 	if r.Timeout.Duration == 0 && !s.written("request.timeout") {
 		r.Timeout.Duration = DefaultTimeout
+	}
+	if r.MaxBody == 0 && !s.written("request.max_body") {
+		r.MaxBody = DefaultMaxBody
 	}
 	if r.Body != "" {
 		if _, ok := r.Header("Content-Type"); !ok {

@@ -90,6 +90,10 @@ type Request struct {
 	Headers map[string]string `yaml:"headers"`
 	Body    string            `yaml:"body"`
 	Timeout Duration          `yaml:"timeout"` // per-request client timeout
+	// MaxBody is how many bytes of each response body are kept (for the JSON
+	// check and error samples); longer bodies are read to the end and counted, not
+	// kept. Default DefaultMaxBody.
+	MaxBody int64 `yaml:"max_body"`
 	// Expect is what a response must be to count as a success; one that is not
 	// counts as an error whose message says why.
 	Expect ResponseExpect `yaml:"expect"`

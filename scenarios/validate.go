@@ -175,6 +175,9 @@ func (v validator) request() {
 	if r.Timeout.Duration <= 0 {
 		v.fail("request.timeout", "timeout %s must be positive", r.Timeout)
 	}
+	if r.MaxBody < 0 {
+		v.fail("request.max_body", "max_body %d must not be negative (0 keeps no body)", r.MaxBody)
+	}
 	if st := r.Expect.Status; v.s.written("request.expect.status") && (st < 200 || st > 399) {
 		v.fail("request.expect.status", "status %d is not a success (want 200-399); any other status already counts as an error", st)
 	}

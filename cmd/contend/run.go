@@ -31,6 +31,7 @@ type runFlags struct {
 	allowRemote bool
 	size        string
 	timeout     time.Duration // 0: each step's own client timeout
+	maxBody     int64         // -1: the scenario's request.max_body
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -53,6 +54,7 @@ func runCommand(ctx context.Context, name string, args []string, stdout, stderr 
 	fs.BoolVar(&f.allowRemote, "allow-remote", false, "allow a --target that is not on loopback")
 	fs.StringVar(&f.size, "size", "", "override the built-in model size (tiny, base, large)")
 	fs.DurationVar(&f.timeout, "timeout", 0, "per-request client timeout for every step, overriding the scenario's (e.g. 5s)")
+	fs.Int64Var(&f.maxBody, "max-body", -1, "bytes of each response body kept, overriding request.max_body (the rest is read and counted)")
 	if name == "check" {
 		fs.StringVar(&f.baseline, "baseline", "", "a saved report.json to compare against")
 	}
@@ -70,6 +72,9 @@ func runCommand(ctx context.Context, name string, args []string, stdout, stderr 
 	}
 	if f.timeout < 0 {
 		return usagef("--timeout must not be negative (0 keeps the scenario's), not %s", f.timeout)
+	}
+	if f.maxBody < -1 {
+		return usagef("--max-body must not be negative (omit it to keep the scenario's), not %d", f.maxBody)
 	}
 	if len(pos) != 1 {
 		return usagef("%s needs exactly one scenario file", name)
@@ -177,6 +182,9 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 	}
 	if f.timeout > 0 {
 		opts = append(opts, harness.Timeout(f.timeout))
+	}
+	if f.maxBody >= 0 {
+		opts = append(opts, harness.MaxBody(f.maxBody))
 	}
 	runner := harness.New(opts...)
 

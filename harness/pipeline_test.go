@@ -1,0 +1,129 @@
+package harness_test
+
+import (
+	"context"
+	"net/http"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"contend/harness"
+	"contend/reports"
+)
+
+// TestNoSuccessSlowerThanItsTimeout pins that a request's latency and its client
+// timeout run from the same instant: with 4,000 requests released at once
+// and half of them answered just inside the timeout, no success may report a
+// latency above the timeout (a request that finished later is a timeout), and
+// no timeout may report less.
+func TestNoSuccessSlowerThanItsTimeout(t *testing.T) {
+	const timeout = 2 * time.Second
+	var n atomic.Int64
+	base := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1)%2 == 0 {
+			select { // just inside the timeout, measured from the server's side
+			case <-time.After(timeout - 20*time.Millisecond):
+			case <-r.Context().Done():
+			}
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	const requests = 4000
+	sc := urlScenario(base, "/", concurrent("queued", requests, requests))
+	log := run(t, context.Background(), harness.New(harness.Timeout(timeout)), sc)
+	sr := log.only(t).Steps[0]
+	if len(sr.Results) != requests {
+		t.Fatalf("got %d results, want %d", len(sr.Results), requests)
+	}
+	var ok, timeouts int
+	for i := range sr.Results {
+		r := &sr.Results[i]
+		switch c := reports.Classify(r); c {
+		case reports.OK:
+			ok++
+			if r.Latency > timeout {
+				t.Errorf("request %d succeeded in %s, slower than its %s timeout", r.Seq, r.Latency, timeout)
+			}
+		case reports.Timeout:
+			timeouts++
+			if r.Latency < timeout {
+				t.Errorf("request %d timed out after %s, before its %s timeout (%q)", r.Seq, r.Latency, timeout, r.Error)
+			}
+		default:
+			t.Errorf("request %d: %s (%q), want ok or timeout", r.Seq, c, r.Error)
+		}
+	}
+	if ok == 0 {
+		t.Errorf("no request succeeded (%d timeouts): the instant answers should have", timeouts)
+	}
+}
+
+// TestHugeBodyKeepsMemoryBounded streams a chunked body far larger than the kept
+// cap and checks that the runner reads it all, counts every byte, keeps only the
+// cap, and that its heap never grows by anything like the body.
+func TestHugeBodyKeepsMemoryBounded(t *testing.T) {
+	const (
+		bodySize = 256 << 20
+		keep     = 4 << 10
+		// The heap may grow by buffers and the run's own state, never by the body.
+		maxGrowth = 48 << 20
+	)
+	base := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/octet-stream") // no Content-Length: chunked
+		w.WriteHeader(http.StatusOK)
+		chunk := make([]byte, 64<<10)
+		for sent := 0; sent < bodySize; sent += len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			if m.HeapAlloc > peak.Load() {
+				peak.Store(m.HeapAlloc)
+			}
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	sc := urlScenario(base, "/", sequential("huge", 2))
+	log := run(t, context.Background(), harness.New(harness.MaxBody(keep), harness.Timeout(60*time.Second)), sc)
+	close(stop)
+	<-sampled
+	sr := log.only(t).Steps[0]
+	if len(sr.Results) != 2 {
+		t.Fatalf("got %d results, want 2", len(sr.Results))
+	}
+	for i := range sr.Results {
+		r := &sr.Results[i]
+		if c := reports.Classify(r); c != reports.OK {
+			t.Errorf("request %d: %s (%q), want ok", r.Seq, c, r.Error)
+		}
+		if r.BytesIn != bodySize {
+			t.Errorf("request %d: bytes_in %d, want every byte the target sent, %d", r.Seq, r.BytesIn, bodySize)
+		}
+	}
+	if growth := int64(peak.Load()) - int64(before.HeapAlloc); growth > maxGrowth {
+		t.Errorf("heap grew by %s reading two %s bodies with max_body %d; want under %s",
+			mib(growth), mib(bodySize), keep, mib(maxGrowth))
+	}
+}
+
+func mib(n int64) string { return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB" }
