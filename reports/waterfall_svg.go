@@ -152,11 +152,12 @@ const (
 	kindRest
 	kindTimeout
 	kindError
+	kindOpen // sent, no answer yet (the live view only)
 	numKinds
 )
 
-var kindNames = [numKinds]string{"wait on the lock", "model load", "infer", "rest (no Server-Timing split)", "timeout", "error"}
-var kindColors = [numKinds]string{colorWait, colorLoad, colorInfer, colorRest, colorFail, colorError}
+var kindNames = [numKinds]string{"wait on the lock", "model load", "infer", "rest (no Server-Timing split)", "timeout", "error", "in flight"}
+var kindColors = [numKinds]string{colorWait, colorLoad, colorInfer, colorRest, colorFail, colorError, colorMuted}
 
 // piece is one stretch of a span drawn in one kind.
 type piece struct {

@@ -164,3 +164,51 @@ func TestWaterfallSVG(t *testing.T) {
 		t.Errorf("%d request bars, want 20", n)
 	}
 }
+
+func TestTextWaterfall(t *testing.T) {
+	naive, fixed := burstWaterfalls()
+	burst := []WaterfallLane{{Label: "naive", W: naive}, {Label: "double-checked", W: fixed}}
+	var b strings.Builder
+	b.WriteString(textWaterfall(burst, 64, 24))
+	b.WriteString("\n-- at most 4 rows a lane --\n")
+	b.WriteString(textWaterfall(burst, 64, 4))
+	b.WriteString("\n-- a large step --\n")
+	b.WriteString(textWaterfall([]WaterfallLane{{Label: "open-loop", W: largeWaterfall()}}, 64, 24))
+	got := b.String()
+	golden(t, "waterfall.txt", []byte(got))
+	for _, want := range []string{
+		"#8 timeout 2.25s", "░ wait on the lock", "× timeout", "│ client timeout",
+		"#1–3", "3 requests a row", // 10 requests in 4 rows
+		"in flight", "more than 200",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("text waterfall has no %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestTextRows(t *testing.T) {
+	spans := []Span{
+		{StartMs: 0, Ms: 400, Outcome: "ok", Timing: &SpanTiming{WaitMs: 200, InferMs: 200}},
+		{StartMs: 0, Ms: 1000, Outcome: "timeout"},
+	}
+	open := []OpenSpan{{StartMs: 100}}
+	rows, per := TextRows(spans, open, 600, 1000, 100, 12, 10)
+	got := make([]string, len(rows))
+	for i, r := range rows {
+		got[i] = r.Label + "|" + cellsText(r.Cells)
+	}
+	want := []string{
+		"#1 ok 400ms|░░██      │ ",
+		"#2 timeout 1.00s|××××××××××│ ",
+		"#3 in flight 500ms| ━━━━━     │",
+	}
+	if per != 1 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows (%d a row):\n%s\nwant:\n%s", per, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Merged into one row, the strongest cell of the three wins each column.
+	rows, per = TextRows(spans, open, 600, 1000, 100, 12, 1)
+	if per != 3 || len(rows) != 1 || cellsText(rows[0].Cells) != "××××××××××││" || rows[0].Label != "#1–3" {
+		t.Errorf("merged: %d a row, %q %q", per, rows[0].Label, cellsText(rows[0].Cells))
+	}
+}
