@@ -22,6 +22,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&f.out, "out", filepath.Join("out", "demo"), "write the reports and raw results here")
 	fs.BoolVar(&f.tui, "tui", false, "force the live dashboard")
 	fs.BoolVar(&f.noTUI, "no-tui", false, "plain progress lines instead of the dashboard")
+	fs.BoolVar(&f.linger, "linger", false, lingerUsage)
 	fs.Var(&f.strategies, "strategy", "strategies to compare (default: the scenario's naive,double-checked)")
 	fs.StringVar(&f.size, "size", "", "override the model size (tiny, base, large)")
 	if err := parseNoArgs(fs, args); err != nil {
