@@ -17,7 +17,7 @@ const demoScenario = "seed-repro.yaml"
 
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("demo", "demo [flags]", stderr)
-	var f runFlags
+	f := runFlags{maxBody: -1} // -1: the scenario's request.max_body (demo has no --max-body)
 	fs.StringVar(&f.format, "format", "text", "what goes to stdout: text, json or markdown")
 	fs.StringVar(&f.out, "out", filepath.Join("out", "demo"), "write the reports and raw results here")
 	fs.BoolVar(&f.tui, "tui", false, "force the live dashboard")
