@@ -107,7 +107,7 @@ func (t *ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		deadline = x.sent.Add(t.timeout)
 		ctx, cancel = context.WithDeadline(t.ctx, deadline)
 	}
-	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	resp, err := t.send(ctx, req)
 	if err != nil {
 		cancel()
 		x.done, x.err = time.Now(), t.stopped(err)
@@ -115,6 +115,39 @@ func (t *ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &releasingBody{ReadCloser: resp.Body, release: cancel, t: t, x: x, deadline: deadline}
 	return resp, nil
+}
+
+// foreignRetries bounds how often a request is sent again after failing with
+// another request's deadline.
+const foreignRetries = 2
+
+// errForeignDeadline is the error of a request that kept landing on connections
+// closed by other requests' timeouts.
+var errForeignDeadline = errors.New("connection lost: another request's client timeout closed it")
+
+// send sends req under ctx. net/http can hand a request a connection that
+// another request's deadline is closing, and the request then fails with that
+// deadline's error before its own: that is no timeout of this request, so it is
+// sent again (bounded), and if it keeps happening reported as a lost connection.
+func (t *ctxTransport) send(ctx context.Context, req *http.Request) (*http.Response, error) {
+	r := req.WithContext(ctx)
+	for attempt := 0; ; attempt++ {
+		resp, err := t.base.RoundTrip(r)
+		if err == nil || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
+			return resp, err
+		}
+		if attempt == foreignRetries || (req.Body != nil && req.GetBody == nil) {
+			return nil, errForeignDeadline
+		}
+		r = req.Clone(ctx)
+		if req.GetBody != nil {
+			body, gerr := req.GetBody()
+			if gerr != nil {
+				return nil, errForeignDeadline
+			}
+			r.Body = body
+		}
+	}
 }
 
 // stopped returns reports.ErrRunStopped for an error that came while the run was being

@@ -1,7 +1,9 @@
 package reports
 
 import (
+	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -18,6 +20,12 @@ const (
 	maxFailedPoints   = 50  // of MaxTimelinePoints, at most this many failures
 	HistogramBins     = 20  // bins of a step's latency distribution
 	MaxErrorSamples   = 5   // distinct error messages kept per step
+	// AchievedMinShare: a rate step that sent under this share of its offered rate
+	// gets a warning (as wrk2 and Fortio warn).
+	AchievedMinShare = 0.9
+	// ColdFirstRatio: a sequential step's first request this many times slower
+	// than the median of the rest carried a cold start.
+	ColdFirstRatio = 3.0
 )
 
 // Step is one step's aggregate. Latency percentiles are over the successful
@@ -48,13 +56,24 @@ type Step struct {
 	// TargetCPUS is the CPU time the target used during the step; CPUUtil is that
 	// divided by the wall time, in cores (2.0: two cores fully busy). Both are
 	// absent when the target's CPU was not measured.
-	TargetCPUS   *float64  `json:"target_cpu_s,omitempty"`
-	CPUUtil      *float64  `json:"cpu_util,omitempty"`
-	Cores        int       `json:"cores,omitempty"`
-	PeakInFlight int       `json:"peak_in_flight"`
-	Levels       []Level   `json:"levels,omitempty"`
-	Timeline     Timeline  `json:"timeline"`
-	Histogram    Histogram `json:"histogram"`
+	TargetCPUS   *float64 `json:"target_cpu_s,omitempty"`
+	CPUUtil      *float64 `json:"cpu_util,omitempty"`
+	Cores        int      `json:"cores,omitempty"`
+	PeakInFlight int      `json:"peak_in_flight"`
+	// OfferedRPS is the rate a rate or ramp step asked for (a ramp's mean rate),
+	// AchievedRPS the rate its requests were actually sent at; both absent for
+	// other modes. Warnings says when achieved fell under AchievedMinShare of offered.
+	OfferedRPS  *float64 `json:"offered_rps,omitempty"`
+	AchievedRPS *float64 `json:"achieved_rps,omitempty"`
+	// ColdFirstMs is set on a sequential step whose first successful request took
+	// more than ColdFirstRatio times the median of the others: it carried a cold
+	// start, so the step is no fair base for a speedup.
+	ColdFirstMs float64 `json:"cold_first_ms,omitempty"`
+	// Warnings are the step's numbers that cannot be taken at face value, in words.
+	Warnings  []string  `json:"warnings,omitempty"`
+	Levels    []Level   `json:"levels,omitempty"`
+	Timeline  Timeline  `json:"timeline"`
+	Histogram Histogram `json:"histogram"`
 	// HistogramHDR is every successful latency (µs) in hdrhistogram-go's V2
 	// compressed base64 encoding (NewLatencyHistogram's geometry), so that saved
 	// reports merge exactly; absent when nothing succeeded.
@@ -333,7 +352,85 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 		st.Levels = append(st.Levels, aggregateLevel(li))
 	}
 	st.Concurrency = stepConcurrency(si.Step, st)
+	offeredRate(&st, si.Step, results)
+	coldFirst(&st, results)
 	return st
+}
+
+// offeredRate sets a rate or ramp step's offered and achieved rates, and warns
+// when the achieved one fell short. Achieved is the rate between the first and
+// the last request's send: n-1 intervals over that span.
+func offeredRate(st *Step, step scenarios.Step, results []vegeta.Result) {
+	perSec := func(r scenarios.Rate) float64 {
+		if r.Freq <= 0 || r.Per <= 0 {
+			return 0
+		}
+		return float64(r.Freq) / r.Per.Seconds()
+	}
+	var offered float64
+	switch step.Mode {
+	case scenarios.ModeRate:
+		offered = perSec(step.Rate)
+	case scenarios.ModeRamp:
+		offered = (perSec(step.Rate) + perSec(step.RateTo)) / 2
+	default:
+		return
+	}
+	var achieved float64
+	if n := len(results); n >= 2 {
+		if span := results[n-1].Timestamp.Sub(results[0].Timestamp); span > 0 {
+			achieved = float64(n-1) / span.Seconds()
+		}
+	}
+	o, a := round4(offered), round4(achieved)
+	st.OfferedRPS, st.AchievedRPS = &o, &a
+	if offered > 0 && achieved < AchievedMinShare*offered {
+		st.Warnings = append(st.Warnings, fmt.Sprintf(
+			"sent %s req/s of the %s offered (%.0f%%), with up to %s in flight: the generator or the target "+
+				"could not keep the rate, so this step measured a lighter load than it names",
+			fmtRPS(achieved), fmtRPS(offered), 100*achieved/offered, plural(st.PeakInFlight, "request", "requests")))
+	}
+}
+
+// fmtRPS writes a rate in whole requests per second, or 3 significant digits
+// under 100.
+func fmtRPS(f float64) string {
+	if f >= 100 {
+		return fmt.Sprintf("%.0f", f)
+	}
+	return fmt.Sprintf("%.3g", f)
+}
+
+// coldFirst marks a sequential step whose first successful request was an
+// outlier (a model load riding on it).
+func coldFirst(st *Step, results []vegeta.Result) {
+	if st.Mode != scenarios.ModeSequential {
+		return
+	}
+	var first float64
+	var rest []float64
+	seen := false
+	for i := range results {
+		if Classify(&results[i]) != OK {
+			continue
+		}
+		if ms := millis(results[i].Latency); !seen {
+			first, seen = ms, true
+		} else {
+			rest = append(rest, ms)
+		}
+	}
+	if len(rest) < 2 {
+		return
+	}
+	m := median(rest)
+	if m <= 0 || first <= ColdFirstRatio*m {
+		return
+	}
+	st.ColdFirstMs = round3(first)
+	st.Warnings = append(st.Warnings, fmt.Sprintf(
+		"its first request took %s, %.1fx the %s median of the others: it carried a cold start (add warmup: 1 to this step)",
+		fmtMs(first), first/m, fmtMs(m)))
 }
 
 func aggregateLevel(li LevelInput) Level {
@@ -461,8 +558,9 @@ func round4(f float64) float64 { return math.Round(f*10000) / 10000 }
 
 func round6(f float64) float64 { return math.Round(f*1e6) / 1e6 }
 
-// errorSamples groups failures by class and message (the request's method and
-// URL prefix removed), most frequent first.
+// errorSamples groups failures by class and normalised message (errorText),
+// most frequent first. Every failure is counted: past MaxErrorSamples messages,
+// the rest are summed under one "(N other messages)" sample.
 func errorSamples(results []vegeta.Result) []ErrorSample {
 	type key struct{ class, msg string }
 	counts := map[key]int{}
@@ -481,8 +579,14 @@ func errorSamples(results []vegeta.Result) []ErrorSample {
 	}
 	sort.SliceStable(order, func(i, j int) bool { return counts[order[i]] > counts[order[j]] })
 	var out []ErrorSample
-	for _, k := range order {
-		if len(out) == MaxErrorSamples {
+	for i, k := range order {
+		if i == MaxErrorSamples && len(order) > MaxErrorSamples+1 {
+			rest := 0
+			for _, k := range order[i:] {
+				rest += counts[k]
+			}
+			out = append(out, ErrorSample{Class: "mixed", Count: rest,
+				Error: fmt.Sprintf("(%d other messages)", len(order)-i)})
 			break
 		}
 		out = append(out, ErrorSample{Class: k.class, Count: counts[k], Error: k.msg})
@@ -490,13 +594,15 @@ func errorSamples(results []vegeta.Result) []ErrorSample {
 	return out
 }
 
-// errorText is a failure's message without vegeta's `METHOD "url": ` prefix, with
+// clientAddr matches the local end of a connection in a network error
+// ("127.0.0.1:53122->127.0.0.1:8080"): its port differs on every connection.
+var clientAddr = regexp.MustCompile(`(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:.]+\]):\d+->`)
+
+// errorText is a failure's message without vegeta's `METHOD "url": ` prefix and
+// the client's port, with
 // the start of the response body for HTTP errors (the target's error code).
 func errorText(r *vegeta.Result) string {
-	msg := r.Error
-	if i := strings.Index(msg, `": `); i > 0 && strings.Contains(msg[:i], ` "`) {
-		msg = msg[i+3:]
-	}
+	msg := clientAddr.ReplaceAllString(ErrorMessage(r.Error), "$1:*->")
 	if r.Code >= 400 && len(r.Body) > 0 {
 		body := strings.Join(strings.Fields(string(r.Body)), " ")
 		if r := []rune(body); len(r) > 120 {

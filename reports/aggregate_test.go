@@ -176,6 +176,7 @@ func TestErrorSamples(t *testing.T) {
 		{Class: "5xx", Count: 1, Error: "503 Service Unavailable"},
 		{Class: "other", Count: 1, Error: "a"},
 		{Class: "other", Count: 1, Error: "b"},
+		{Class: "mixed", Count: 2, Error: "(2 other messages)"}, // every failure is counted
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d samples %+v, want %d", len(got), got, len(want))

@@ -139,12 +139,12 @@ func (sg *signals) timeouts() []Diagnosis {
 			ev["service_ms"] = s
 			ev["waited_ms"] = after - s
 			d.Kind = KindQueueTimeouts
-			d.Summary = fmt.Sprintf("%s timed out after %s, %.1fx the %s one request takes: they spent at least %s waiting "+
-				"in line, not running", n, fmtMs(after), after/s, fmtMs(s), fmtMs(after-s))
+			d.Summary = fmt.Sprintf("%s timed out after %s, %.1fx the %s: they spent at least %s waiting "+
+				"in line, not running", n, fmtMs(after), after/s, sg.oneRequest(s), fmtMs(after-s))
 		case after < s:
 			ev["service_ms"] = s
-			d.Summary = fmt.Sprintf("%s timed out after %s, less than the %s one request takes: the timeout is shorter than the work",
-				n, fmtMs(after), fmtMs(s))
+			d.Summary = fmt.Sprintf("%s timed out after %s, less than the %s: the timeout is shorter than the work",
+				n, fmtMs(after), sg.oneRequest(s))
 		default:
 			ev["service_ms"] = s
 			d.Summary = fmt.Sprintf("%s timed out after %s, between one and two service times (%s): too close to tell queueing from slow work",

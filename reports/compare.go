@@ -32,7 +32,15 @@ type Comparison struct {
 	// Detail explains a verdict the numbers alone do not: failures, a missing
 	// step, an ideal speedup too small to judge.
 	Detail string `json:"detail,omitempty"`
+	// Suspect says why the speedup itself cannot be trusted (a cold base, a
+	// speedup above its ideal), with the fix; min_speedup and min_efficiency
+	// fail on a suspect comparison whatever its number.
+	Suspect string `json:"suspect,omitempty"`
 }
+
+// SuperlinearTolerance: a speedup above its ideal by more than this factor is
+// no measurement of parallelism (the base was slow for another reason).
+const SuperlinearTolerance = 1.1
 
 // Ideal returns the speedup that perfect parallelism would give a step at
 // concurrency stepC over a base at concurrency baseC, when at most cores requests
@@ -108,6 +116,20 @@ func Compare(base, step *Step, cores int) Comparison {
 		}
 		notes = append(notes, fmt.Sprintf("the ideal speedup is only %.2f (%s): parallel and serialized look alike", c.Ideal, why))
 	}
+	fair := base.OK > 0 && base.Failed() == 0 && step.OK > 0 // else the notes above already say why not
+	switch {
+	case !fair:
+	case base.ColdFirstMs > 0:
+		c.Suspect = fmt.Sprintf("base step %q's first request took %s, a cold start that inflates the base time and the speedup; "+
+			"add warmup: 1 to step %q", base.Name, fmtMs(base.ColdFirstMs), base.Name)
+	case c.Ideal > 0 && c.Speedup > SuperlinearTolerance*c.Ideal:
+		c.Suspect = fmt.Sprintf("the speedup %.2fx is above the ideal %.2fx, which parallel work cannot reach: "+
+			"the base step %q was slow for another reason (a cold start, a cache warming); add warmup: 1 to it", c.Speedup, c.Ideal, base.Name)
+	}
+	if c.Suspect != "" {
+		c.Verdict = VerdictInconclusive
+		notes = append([]string{c.Suspect}, notes...)
+	}
 	if f := step.Failed(); f > 0 {
 		notes = append(notes, failureNote(step))
 	}
@@ -129,8 +151,8 @@ func failureNote(s *Step) string {
 	if s.Errors > 0 {
 		kinds = append(kinds, plural(s.Errors, "error", "errors"))
 	}
-	return fmt.Sprintf("%d of %d requests failed (%s); the speedup counts only the %d that succeeded",
-		s.Failed(), s.Requests, strings.Join(kinds, ", "), s.OK)
+	return fmt.Sprintf("%d of %d requests of step %q failed (%s); the speedup counts only the %d that succeeded",
+		s.Failed(), s.Requests, s.Name, strings.Join(kinds, ", "), s.OK)
 }
 
 // defaultPairs compares every concurrent and rate step with the run's first

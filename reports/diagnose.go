@@ -113,8 +113,18 @@ func (sg *signals) scaling(run *Run) (Diagnosis, bool) {
 		if sg.service <= 0 && len(run.Steps) > 0 {
 			return Diagnosis{}, false // nothing succeeded: the timeouts finding says so
 		}
-		return Diagnosis{Kind: KindInconclusive, Basis: BasisLatency, Evidence: map[string]float64{},
-			Summary: "no step sent more than one request at a time: nothing to tell a lock from parallel work"}, true
+		d := Diagnosis{Kind: KindInconclusive, Basis: BasisLatency, Evidence: map[string]float64{},
+			Summary: "no step sent more than one request at a time: nothing to tell a lock from parallel work"}
+		peak := 0
+		for _, st := range run.Steps {
+			peak = max(peak, st.PeakInFlight)
+		}
+		if peak > 1 {
+			d.Evidence["peak_in_flight"] = float64(peak)
+			d.Summary = fmt.Sprintf("up to %d requests were in flight at once, but only in rate or ramp steps, whose throughput "+
+				"is set by the offered rate: add a concurrent or sweep step to tell a lock from parallel work", peak)
+		}
+		return d, true
 	}
 	top := pts[len(pts)-1]
 	for _, p := range pts {

@@ -105,6 +105,17 @@ func evaluateComparisons(e scenarios.Expect, run *Run) []Expectation {
 		}
 		found = true
 		name := func(check string) string { return expectName(label, c.Step, check) }
+		if c.Suspect != "" {
+			for _, check := range []struct {
+				set  bool
+				name string
+			}{{e.MinSpeedup != nil, "min_speedup"}, {e.MinEfficiency != nil, "min_efficiency"}} {
+				if check.set {
+					out = append(out, Expectation{Name: name(check.name), Detail: "speedup not trusted: " + c.Suspect})
+				}
+			}
+			continue
+		}
 		if e.MinSpeedup != nil {
 			out = append(out, atLeast(name(fmt.Sprintf("min_speedup %.2f", *e.MinSpeedup)),
 				"speedup", c.Speedup, *e.MinSpeedup, fmt2))

@@ -45,6 +45,7 @@ type pageView struct {
 	R            *Report
 	Headline     string
 	StepNames    []string
+	Warnings     []string // every step's, as "run, step: warning"
 	Rows         []stepRow
 	WallChart    template.HTML
 	SpeedupChart template.HTML
@@ -80,7 +81,7 @@ type stepView struct {
 }
 
 func htmlView(r *Report) pageView {
-	v := pageView{R: r, Headline: headline(r), StepNames: stepNames(r.Runs)}
+	v := pageView{R: r, Headline: headline(r), StepNames: stepNames(r.Runs), Warnings: stepWarnings(r.Runs)}
 	var labels []string
 	for i := range r.Runs {
 		labels = append(labels, r.Runs[i].Label())

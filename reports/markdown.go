@@ -57,6 +57,9 @@ func markdown(b *strings.Builder, r *Report) {
 			fmt.Fprintf(b, "\n> ❌ %s: run failed: %s\n", mdCell(r.Runs[i].Label()), mdCell(e))
 		}
 	}
+	for _, w := range stepWarnings(r.Runs) {
+		fmt.Fprintf(b, "\n> ⚠️ %s\n", mdCell(w))
+	}
 	names := stepNames(r.Runs)
 	if len(names) > 0 {
 		b.WriteString("\n### Steps\n\n")

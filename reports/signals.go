@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"time"
@@ -123,6 +124,18 @@ func toRequests(results []vegeta.Result) []request {
 	return out
 }
 
+// basisAlone is the service time's basis when a step sent one request at a time.
+const basisAlone = "median of requests sent one at a time"
+
+// oneRequest names the service time s in words, with where it came from when
+// no step sent requests one at a time.
+func (sg *signals) oneRequest(s float64) string {
+	if sg.basis == basisAlone || sg.basis == "" {
+		return fmtMs(s) + " one request takes"
+	}
+	return fmt.Sprintf("%s one request takes (%s)", fmtMs(s), sg.basis)
+}
+
 // warm reports whether a request ran after every model load had finished.
 func (sg *signals) warm(r request) bool {
 	return r.st.LoadMs == 0 && !r.start.Before(sg.loadEnd)
@@ -149,12 +162,12 @@ func (sg *signals) serviceTime() (float64, string) {
 	}
 	switch {
 	case len(alone) > 0:
-		return median(alone), "median of requests sent one at a time"
+		return median(alone), basisAlone
 	case len(infer) > 0:
-		return median(infer), "median Server-Timing infer"
+		return median(infer), "the median Server-Timing infer: no step sent one request at a time"
 	case len(any) > 0:
 		sort.Float64s(any)
-		return any[0], "fastest request"
+		return any[0], "the fastest request of any step: no step sent one request at a time"
 	}
 	return 0, ""
 }

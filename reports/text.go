@@ -101,6 +101,7 @@ func (t *textWriter) report(r *Report) {
 		t.steps(r.Runs, names)
 		t.latency(r.Runs, names)
 	}
+	t.warnings(r.Runs)
 	t.failures(r.Runs)
 	t.resources(r.Runs)
 	t.comparisons(r.Runs)
@@ -257,6 +258,31 @@ func (t *textWriter) comparisons(runs []Run) {
 	for _, d := range details {
 		t.para("  ", ansiDim, d)
 	}
+}
+
+// warnings lists every step's numbers that cannot be taken at face value.
+func (t *textWriter) warnings(runs []Run) {
+	ws := stepWarnings(runs)
+	if len(ws) == 0 {
+		return
+	}
+	t.heading("Warnings")
+	for _, w := range ws {
+		t.para("  ", ansiYellow, w)
+	}
+}
+
+// stepWarnings is every step's warnings as "run, step: warning".
+func stepWarnings(runs []Run) []string {
+	var out []string
+	for i := range runs {
+		for _, s := range runs[i].Steps {
+			for _, w := range s.Warnings {
+				out = append(out, runs[i].Label()+", "+s.Name+": "+w)
+			}
+		}
+	}
+	return out
 }
 
 func (t *textWriter) scaling(runs []Run) {
