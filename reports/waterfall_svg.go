@@ -44,7 +44,8 @@ const (
 // waterfallSVG draws the lanes one above the other on one shared time axis: in
 // each, a row per request in send order, a bar from its send to its end split
 // into wait, load and infer where the target sent Server-Timing, failures in
-// red, and the client timeout as a dashed line at each request's deadline. A
+// red, and, where a request timed out, the client timeout as a dashed line at
+// each request's deadline. A
 // lane whose step sent more than MaxWaterfallSpans requests shows the requests
 // in flight over time instead, and says so.
 func waterfallSVG(title string, lanes []WaterfallLane) template.HTML {
@@ -109,12 +110,26 @@ func waterfallSVG(title string, lanes []WaterfallLane) template.HTML {
 			drawBand(&b, w, px, top, wfBandH)
 			continue
 		}
+		deadline := 0.0 // each request's deadline is drawn where some request reached its own
+		if timedOut(w) {
+			deadline = w.TimeoutMs
+		}
 		for j := range w.Spans {
-			drawSpan(&b, j, &w.Spans[j], w.TimeoutMs, xMax, px, top+float64(j)*box.rowH, box.rowH)
+			drawSpan(&b, j, &w.Spans[j], deadline, xMax, px, top+float64(j)*box.rowH, box.rowH)
 		}
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) //nolint:gosec // built from numbers and escaped text only
+}
+
+// timedOut reports whether any of the lane's requests timed out.
+func timedOut(w *Waterfall) bool {
+	for i := range w.Spans {
+		if w.Spans[i].Outcome == Timeout.String() {
+			return true
+		}
+	}
+	return false
 }
 
 // laneCaption sums a lane up, saying when it shows the band rather than every
