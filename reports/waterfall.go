@@ -62,11 +62,21 @@ type SpanTiming struct {
 	InferMs float64 `json:"infer"`
 }
 
+// InFlight is the Outcome of a span the live view draws for a request sent and
+// not answered yet; saved reports never hold one.
+const InFlight = "in flight"
+
+// OpenSpan is a request sent at startMs and still unanswered at nowMs.
+func OpenSpan(startMs, nowMs float64) Span {
+	return Span{StartMs: startMs, Ms: math.Max(0, nowMs-startMs), Outcome: InFlight}
+}
+
 // EndMs is when the span's request ended.
 func (s *Span) EndMs() float64 { return s.StartMs + s.Ms }
 
-// Failed reports whether the span's request did not succeed.
-func (s *Span) Failed() bool { return s.Outcome != OK.String() }
+// Failed reports whether the span's request failed (not a success, and not
+// still in flight).
+func (s *Span) Failed() bool { return s.Outcome != OK.String() && s.Outcome != InFlight }
 
 // Band is the number of requests in flight over a step: InFlight[i] is the mean
 // over [i*BucketMs, (i+1)*BucketMs); Failed[i] counts the failures that ended in

@@ -59,7 +59,7 @@ func textWaterfall(lanes []WaterfallLane, width, maxRows int) string {
 		if l.W.Sampled() {
 			continue
 		}
-		rows, per := TextRows(l.W.Spans, nil, 0, l.W.TimeoutMs, cellMs, width, maxRows)
+		rows, per := TextRows(l.W.Spans, l.W.TimeoutMs, cellMs, width, maxRows)
 		laid[i] = laneRows{rows, per}
 		all = append(all, rows...)
 		for _, r := range rows {

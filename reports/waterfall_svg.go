@@ -186,6 +186,8 @@ type piece struct {
 func pieces(s *Span) []piece {
 	start, end := s.StartMs, s.EndMs()
 	switch {
+	case s.Outcome == InFlight:
+		return []piece{{kindOpen, start, end}}
 	case s.Outcome == Timeout.String():
 		return []piece{{kindTimeout, start, end}}
 	case s.Failed():

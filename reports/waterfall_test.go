@@ -191,9 +191,9 @@ func TestTextRows(t *testing.T) {
 	spans := []Span{
 		{StartMs: 0, Ms: 400, Outcome: "ok", Timing: &SpanTiming{WaitMs: 200, InferMs: 200}},
 		{StartMs: 0, Ms: 1000, Outcome: "timeout"},
+		OpenSpan(100, 600),
 	}
-	open := []OpenSpan{{StartMs: 100}}
-	rows, per := TextRows(spans, open, 600, 1000, 100, 12, 10)
+	rows, per := TextRows(spans, 1000, 100, 12, 10)
 	got := make([]string, len(rows))
 	for i, r := range rows {
 		got[i] = r.Label + "|" + cellsText(r.Cells)
@@ -207,7 +207,7 @@ func TestTextRows(t *testing.T) {
 		t.Errorf("rows (%d a row):\n%s\nwant:\n%s", per, strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	// Merged into one row, the strongest cell of the three wins each column.
-	rows, per = TextRows(spans, open, 600, 1000, 100, 12, 1)
+	rows, per = TextRows(spans, 1000, 100, 12, 1)
 	if per != 3 || len(rows) != 1 || cellsText(rows[0].Cells) != "××××××××××││" || rows[0].Label != "#1–3" {
 		t.Errorf("merged: %d a row, %q %q", per, rows[0].Label, cellsText(rows[0].Cells))
 	}

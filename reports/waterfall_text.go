@@ -60,15 +60,12 @@ type TextRow struct {
 	Cells []Cell
 }
 
-// OpenSpan is a request sent at StartMs and not answered yet.
-type OpenSpan struct{ StartMs float64 }
-
-// TextRows lays spans (in send order) and then open requests out on width
-// columns of cellMs each, one row per request, or, when there are more than
-// maxRows, per group of consecutive requests (perRow > 1). nowMs is how far an
-// open request's bar runs; timeoutMs (0: unknown) marks each request's deadline.
-func TextRows(spans []Span, open []OpenSpan, nowMs, timeoutMs, cellMs float64, width, maxRows int) (rows []TextRow, perRow int) {
-	n := len(spans) + len(open)
+// TextRows lays spans (in send order) out on width columns of cellMs each, one
+// row per request, or, when there are more than maxRows, per group of
+// consecutive requests (perRow > 1). timeoutMs (0: unknown) marks each
+// request's deadline.
+func TextRows(spans []Span, timeoutMs, cellMs float64, width, maxRows int) (rows []TextRow, perRow int) {
+	n := len(spans)
 	if n == 0 || width <= 0 || maxRows <= 0 || cellMs <= 0 {
 		return nil, 1
 	}
@@ -77,21 +74,14 @@ func TextRows(spans []Span, open []OpenSpan, nowMs, timeoutMs, cellMs float64, w
 		last := min(first+perRow, n) - 1
 		row := TextRow{Cells: make([]Cell, width)}
 		for i := first; i <= last; i++ {
-			var start float64
-			if i < len(spans) {
-				start = spans[i].StartMs
-				fillPieces(row.Cells, pieces(&spans[i]), cellMs)
-			} else {
-				start = open[i-len(spans)].StartMs
-				fillPieces(row.Cells, []piece{{kindOpen, start, math.Max(nowMs, start)}}, cellMs)
-			}
+			fillPieces(row.Cells, pieces(&spans[i]), cellMs)
 			if timeoutMs > 0 {
-				setCell(row.Cells, int(math.Round((start+timeoutMs)/cellMs)), CellDeadline)
+				setCell(row.Cells, int(math.Round((spans[i].StartMs+timeoutMs)/cellMs)), CellDeadline)
 			}
 		}
 		switch {
 		case perRow == 1:
-			row.Label = rowLabel(first, spans, open, nowMs)
+			row.Label = fmt.Sprintf("#%d %s %s", first+1, spans[first].Outcome, fmtMs(spans[first].Ms))
 		case first == last:
 			row.Label = fmt.Sprintf("#%d", first+1)
 		default:
@@ -100,14 +90,6 @@ func TextRows(spans []Span, open []OpenSpan, nowMs, timeoutMs, cellMs float64, w
 		rows = append(rows, row)
 	}
 	return rows, perRow
-}
-
-// rowLabel is "#3 ok 1.62s", "#8 timeout 2.25s" or "#9 in flight 1.2s".
-func rowLabel(i int, spans []Span, open []OpenSpan, nowMs float64) string {
-	if i < len(spans) {
-		return fmt.Sprintf("#%d %s %s", i+1, spans[i].Outcome, fmtMs(spans[i].Ms))
-	}
-	return fmt.Sprintf("#%d in flight %s", i+1, fmtMs(math.Max(0, nowMs-open[i-len(spans)].StartMs)))
 }
 
 // fillPieces draws each piece on the cells whose middle it covers; a request

@@ -55,9 +55,9 @@ func (w *waterfall) progress(sent []time.Time, inFlight int) {
 // waterfallInfo is what renderWaterfall draws.
 type waterfallInfo struct {
 	title   string
-	spans   []reports.Span // completed, in send order
-	open    []reports.OpenSpan
-	done    int // completed requests, kept as spans or not
+	spans   []reports.Span // completed and in flight, in send order
+	done    int            // completed requests, kept as spans or not
+	open    int            // requests in flight among spans
 	nowMs   float64
 	timeout time.Duration
 	flight  []float64
@@ -68,13 +68,14 @@ type waterfallInfo struct {
 func (w waterfall) info(title string, origin, now time.Time, running bool) waterfallInfo {
 	wi := waterfallInfo{title: title, done: w.done, timeout: w.timeout, flight: w.flight, running: running}
 	wi.spans = slices.Clone(w.spans)
-	slices.SortStableFunc(wi.spans, func(a, b reports.Span) int { return cmpFloat(a.StartMs, b.StartMs) })
 	if running {
 		wi.nowMs = msSince(origin, now)
 		for _, t := range w.sent {
-			wi.open = append(wi.open, reports.OpenSpan{StartMs: msSince(origin, t)})
+			wi.spans = append(wi.spans, reports.OpenSpan(msSince(origin, t), wi.nowMs))
+			wi.open++
 		}
 	}
+	slices.SortStableFunc(wi.spans, func(a, b reports.Span) int { return cmpFloat(a.StartMs, b.StartMs) })
 	return wi
 }
 
@@ -102,10 +103,10 @@ func renderWaterfall(st styles, wi waterfallInfo, w, h int) []string {
 		return nil
 	}
 	lines := []string{st.head.Render(clip(wi.title, w))}
-	if wi.done == 0 && len(wi.open) == 0 {
+	if len(wi.spans) == 0 && wi.done == 0 {
 		return append(lines, st.dim.Render(clip("no requests sent yet", w)))
 	}
-	if wi.done > len(wi.spans) {
+	if wi.done > len(wi.spans)-wi.open {
 		peak := 0.0
 		for _, v := range wi.flight {
 			peak = math.Max(peak, v)
@@ -122,11 +123,13 @@ func renderWaterfall(st styles, wi waterfallInfo, w, h int) []string {
 		return limitLines(lines, h)
 	}
 
+	maxRows := max(h-3, 1)
 	labelW := 0
-	for i := range wi.spans {
-		labelW = max(labelW, len([]rune(fmt.Sprintf("#%d %s %s", i+1, wi.spans[i].Outcome, fmtMs(wi.spans[i].Ms)))))
+	labels, _ := reports.TextRows(wi.spans, 0, 1, 1, maxRows) // the labels do not depend on the width
+	for _, r := range labels {
+		labelW = max(labelW, lipgloss.Width(r.Label))
 	}
-	labelW = min(max(labelW, len("#10 in flight 10.0s")), max(w/3, 8))
+	labelW = min(labelW, max(w/3, 8))
 	barW := w - labelW - 1
 	if barW < 4 {
 		return limitLines(lines, h)
@@ -137,7 +140,7 @@ func renderWaterfall(st styles, wi waterfallInfo, w, h int) []string {
 	}
 	cellMs := math.Max(endMs*1.03, 1) / float64(barW)
 	timeoutMs := float64(wi.timeout) / float64(time.Millisecond)
-	rows, per := reports.TextRows(wi.spans, wi.open, wi.nowMs, timeoutMs, cellMs, barW, max(h-3, 1))
+	rows, per := reports.TextRows(wi.spans, timeoutMs, cellMs, barW, maxRows)
 	lines = append(lines, strings.Repeat(" ", labelW+1)+st.axis.Render(reports.TextAxis(cellMs, barW)))
 	for _, r := range rows {
 		lines = append(lines, pad(clip(r.Label, labelW), labelW)+" "+styledCells(st, r.Cells))
