@@ -63,7 +63,7 @@ func states(t *testing.T) map[string]model {
 	}
 }
 
-var sizes = []struct{ w, h int }{{80, 24}, {160, 40}}
+var sizes = []struct{ w, h int }{{80, 24}, {160, 48}}
 
 func TestScreensGolden(t *testing.T) {
 	st := states(t)
