@@ -28,6 +28,7 @@ func (t *TargetResult) ReportRun() reports.RunInput {
 			Cores:            s.Cores,
 			RawPath:          s.RawPath,
 			Timeout:          s.Timeout,
+			Aggregate:        s.Aggregate,
 		}
 		step.Resources = s.Resources
 		for _, l := range s.Levels {
@@ -37,6 +38,7 @@ func (t *TargetResult) ReportRun() reports.RunInput {
 				Results:          l.Results,
 				TargetCPUSeconds: l.TargetCPUSeconds,
 				RawPath:          l.RawPath,
+				Aggregate:        l.Aggregate,
 			})
 		}
 		in.Steps = append(in.Steps, step)

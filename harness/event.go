@@ -88,6 +88,10 @@ type Snapshot struct {
 	// ByOutcome counts completed requests per class, indexed by reports.Outcome
 	// (OK, Timeout, Refused, Client4xx, Server5xx, OtherErr, Cancelled).
 	ByOutcome [reports.NumOutcomes]int
+	// Latency is the step's successful latencies so far (p50, p90, p99, max, mean
+	// in ms), read from the same reports.Aggregate the step's report is built
+	// from; refreshed every 100ms while the step runs and exact in StepDone.
+	Latency reports.Latency
 	// LevelDone and LevelThroughput are the current sweep level's completed
 	// requests and requests per second (0 for other modes); the fields above
 	// cover the whole step.

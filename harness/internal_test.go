@@ -274,18 +274,23 @@ func TestFileSafe(t *testing.T) {
 func TestTallySnapshot(t *testing.T) {
 	start := time.Now()
 	tl := newTally(start, false)
-	st := func(wait float64) reports.ServerTiming {
-		return reports.ServerTiming{WaitMs: wait, InferMs: 10, Have: true}
+	res := func(code uint16, latMs int, wait string) *vegeta.Result {
+		r := &vegeta.Result{Code: code, Latency: time.Duration(latMs) * time.Millisecond}
+		if wait != "" {
+			r.Headers = http.Header{"Server-Timing": {"wait;dur=" + wait + ", infer;dur=10"}}
+		}
+		return r
 	}
-	tl.add(reports.OK, st(30))
-	tl.add(reports.OK, st(10))
-	tl.add(reports.Timeout, reports.ServerTiming{})
-	tl.add(reports.Refused, reports.ServerTiming{})
-	tl.add(reports.Server5xx, st(20))
-	got := tl.snapshot(start.Add(2*time.Second), 3)
+	tl.add(res(200, 40, "30"), reports.OK)
+	tl.add(res(200, 20, "10"), reports.OK)
+	tl.add(res(0, 100, ""), reports.Timeout)
+	tl.add(res(0, 1, ""), reports.Refused)
+	tl.add(res(500, 5, "20"), reports.Server5xx) // a failure's Server-Timing is not averaged, as in the report
+	got := tl.snapshot(start.Add(2*time.Second), 3, true)
 	want := Snapshot{
 		Elapsed: 2 * time.Second, Done: 5, InFlight: 3, OK: 2, Timeouts: 1, Errors: 2,
 		ServerWaitMs: 20, ServerInferMs: 10, HaveServerTiming: true, Throughput: 2.5,
+		Latency: reports.Latency{P50: 20.015, P90: 40, P99: 40, Max: 40, Mean: 30, N: 2}, // HDR: within 0.1%
 	}
 	want.ByOutcome[reports.OK] = 2
 	want.ByOutcome[reports.Timeout] = 1
@@ -296,11 +301,11 @@ func TestTallySnapshot(t *testing.T) {
 	}
 
 	sweep := newTally(start, true)
-	sweep.add(reports.OK, reports.ServerTiming{})
+	sweep.add(res(200, 1, ""), reports.OK)
 	sweep.startLevel(start.Add(time.Second))
-	sweep.add(reports.OK, reports.ServerTiming{})
-	sweep.add(reports.OK, reports.ServerTiming{})
-	s := sweep.snapshot(start.Add(2*time.Second), 0)
+	sweep.add(res(200, 1, ""), reports.OK)
+	sweep.add(res(200, 1, ""), reports.OK)
+	s := sweep.snapshot(start.Add(2*time.Second), 0, false)
 	if s.Done != 3 || s.LevelDone != 2 || s.LevelThroughput != 2 || s.Throughput != 1.5 || s.HaveServerTiming {
 		t.Errorf("sweep snapshot %+v", s)
 	}
@@ -357,19 +362,18 @@ func TestReportRun(t *testing.T) {
 	}
 }
 
-// BenchmarkResultPath measures the Runner's own work per result (classify, parse
-// Server-Timing, slim, count, snapshot): it must stay far below a request's latency.
+// BenchmarkResultPath measures the Runner's own work per result (classify, slim,
+// aggregate with its Server-Timing, snapshot): it must stay far below a request's latency.
 func BenchmarkResultPath(b *testing.B) {
 	tl := newTally(time.Now(), false)
 	headers := http.Header{"Server-Timing": {"wait;dur=12.5, load;dur=0, infer;dur=140.2"}, "Content-Type": {"application/json"}}
 	b.ReportAllocs()
 	for b.Loop() {
 		r := &vegeta.Result{Code: 200, Body: []byte(`{"translation":"x"}`), Headers: headers}
-		class := reports.Classify(r)
-		st := reports.ParseServerTiming(r.Headers.Values(serverTimingHeader))
+		class := reports.ClassifyLive(r, nil)
 		slim(r)
-		tl.add(class, st)
-		_ = tl.snapshot(time.Now(), 1)
+		tl.add(r, class)
+		_ = tl.snapshot(time.Now(), 1, false)
 	}
 }
 

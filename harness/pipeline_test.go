@@ -127,3 +127,65 @@ func TestHugeBodyKeepsMemoryBounded(t *testing.T) {
 }
 
 func mib(n int64) string { return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB" }
+
+// TestDashboardAndReportReadOneAggregate feeds one result stream (a real run:
+// successes, 500s and timeouts) through the dashboard's path (each step's final
+// Snapshot) and the report's (reports.Build), live and from the results alone
+// as a saved file is read, and requires the same counts and percentiles.
+func TestDashboardAndReportReadOneAggregate(t *testing.T) {
+	var n atomic.Int64
+	base := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch i := n.Add(1); {
+		case i%7 == 0:
+			http.Error(w, "broken", http.StatusInternalServerError)
+		case i%11 == 0:
+			<-r.Context().Done() // outlives the client timeout
+		default:
+			time.Sleep(time.Duration(i%5) * time.Millisecond)
+			w.Header().Set("Server-Timing", "wait;dur=1, infer;dur="+strconv.Itoa(int(i%5)))
+			w.WriteHeader(http.StatusOK)
+		}
+	}))
+	sc := urlScenario(base, "/", sequential("seq", 30), concurrent("conc", 60, 6))
+	var finals []harness.Snapshot
+	log := drain(t, harness.New(harness.Timeout(300*time.Millisecond)).Run(context.Background(), sc), func(ev harness.Event) {
+		if ev.Kind == harness.StepDone {
+			finals = append(finals, ev.Snapshot)
+		}
+	})
+	tr := log.only(t)
+	live := reports.Build(reports.Input{Scenario: sc, Runs: []reports.RunInput{tr.ReportRun()}})
+	saved := tr.ReportRun()
+	for i := range saved.Steps {
+		saved.Steps[i].Aggregate = nil // as from a results file: Build counts the results itself
+	}
+	fromFile := reports.Build(reports.Input{Scenario: sc, Runs: []reports.RunInput{saved}})
+	if len(finals) != 2 || len(live.Runs[0].Steps) != 2 {
+		t.Fatalf("%d final snapshots, %d report steps; want 2 and 2", len(finals), len(live.Runs[0].Steps))
+	}
+	for i, snap := range finals {
+		for _, rep := range []struct {
+			name string
+			st   reports.Step
+		}{{"live report", live.Runs[0].Steps[i]}, {"report from the results", fromFile.Runs[0].Steps[i]}} {
+			st := rep.st
+			dash := [5]int{snap.Done, snap.OK, snap.Timeouts, snap.Errors, snap.Cancelled}
+			got := [5]int{st.Requests, st.OK, st.Timeouts, st.Errors, st.Cancelled}
+			if dash != got {
+				t.Errorf("step %s: dashboard requests/ok/timeouts/errors/cancelled %v, %s %v", st.Name, dash, rep.name, got)
+			}
+			if snap.Latency != st.LatencyMs {
+				t.Errorf("step %s: dashboard latency %+v, %s %+v", st.Name, snap.Latency, rep.name, st.LatencyMs)
+			}
+			if st.ServerMs == nil || !snap.HaveServerTiming || snap.ServerInferMs != st.ServerMs.Infer {
+				t.Errorf("step %s: dashboard infer mean %v, %s %+v", st.Name, snap.ServerInferMs, rep.name, st.ServerMs)
+			}
+		}
+		if st := live.Runs[0].Steps[i]; st.OK == 0 || st.Timeouts == 0 || st.Errors == 0 {
+			t.Errorf("step %s: ok %d, timeouts %d, errors %d; the stream should hold all three", st.Name, st.OK, st.Timeouts, st.Errors)
+		}
+	}
+	if lc, fc := live.Runs[0].Comparisons, fromFile.Runs[0].Comparisons; len(lc) != 1 || lc[0] != fc[0] {
+		t.Errorf("speedups: live %+v, from the results %+v; want one, equal", lc, fc)
+	}
+}

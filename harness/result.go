@@ -5,6 +5,8 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"contend/reports"
+
 	"contend/scenarios"
 )
 
@@ -34,6 +36,9 @@ type StepResult struct {
 	Cores int
 	// ErrorSamples holds the first few failed responses with their body.
 	ErrorSamples []ErrorSample
+	// Aggregate is the step's counts, percentiles and Server-Timing means, built
+	// as its results arrived: the numbers its Snapshots showed and its report reads.
+	Aggregate *reports.Aggregate
 	// Resources are the target's memory, goroutines and open file descriptors,
 	// sampled from its /metrics every few seconds during the step (see SampleEvery);
 	// empty when the target has no /metrics.
@@ -50,14 +55,15 @@ type LevelResult struct {
 	Results          []vegeta.Result
 	TargetCPUSeconds float64 // -1 when unknown
 	RawPath          string
+	Aggregate        *reports.Aggregate // the level's numbers, built as its results arrived
 }
 
 // TargetResult is one run of the scenario's steps against one target: a built-in
 // strategy or an external URL.
 type TargetResult struct {
-	Run      string // the run label: the strategy, or the URL
+	Run      string // the run label: the strategy, or the URL (redacted, as URL)
 	Strategy string // "" for an external URL
-	URL      string // the base URL the requests went to
+	URL      string // the base URL the requests went to, its userinfo redacted (scenarios.RedactURL)
 	Steps    []StepResult
 	// LogPath is the built-in target's combined stdout and stderr ("" for a URL,
 	// and when a temporary log was removed after a clean run).

@@ -9,66 +9,72 @@ import (
 	"contend/reports"
 )
 
-// tally keeps the running counts of one step behind its Snapshots. It is used by
-// the one goroutine that reads the attack's results.
+// tally keeps the running numbers of one step behind its Snapshots: the step's
+// reports.Aggregate (the one its report is built from) and the current sweep
+// level's. It is used by the one goroutine that reads the attack's results.
 type tally struct {
 	stepStart  time.Time
 	levelStart time.Time
 	sweep      bool
 
-	done, levelDone int
-	byOutcome       [reports.NumOutcomes]int
+	step, level *reports.Aggregate
 
-	timed                      int // results that carried Server-Timing
-	waitSum, loadSum, inferSum float64
+	// latency is the step's percentiles as last read; reading an HDR histogram
+	// costs too much to do for every result, so it is refreshed every
+	// latencyEvery and at the step's end.
+	latency   reports.Latency
+	latencyAt time.Time
 }
+
+// latencyEvery is how often a live Snapshot's percentiles are refreshed.
+const latencyEvery = 100 * time.Millisecond
 
 func newTally(start time.Time, sweep bool) *tally {
-	return &tally{stepStart: start, levelStart: start, sweep: sweep}
+	return &tally{stepStart: start, levelStart: start, sweep: sweep, step: reports.NewAggregate(), level: reports.NewAggregate()}
 }
 
-// startLevel begins a new sweep level at t.
-func (t *tally) startLevel(at time.Time) {
+// startLevel begins a new sweep level at t and returns the finished level's aggregate.
+func (t *tally) startLevel(at time.Time) *reports.Aggregate {
+	done := t.level
 	t.levelStart = at
-	t.levelDone = 0
+	t.level = reports.NewAggregate()
+	return done
 }
 
-// add counts one completed request.
-func (t *tally) add(class reports.Outcome, st reports.ServerTiming) {
-	t.done++
-	t.levelDone++
-	if class >= 0 && int(class) < len(t.byOutcome) {
-		t.byOutcome[class]++
-	}
-	if st.Have {
-		t.timed++
-		t.waitSum += st.WaitMs
-		t.loadSum += st.LoadMs
-		t.inferSum += st.InferMs
+// add counts one completed request of the given outcome.
+func (t *tally) add(res *vegeta.Result, class reports.Outcome) {
+	t.step.Add(res, class)
+	if t.sweep {
+		t.level.Add(res, class)
 	}
 }
 
-// snapshot returns the step's state at now with inFlight requests outstanding.
-func (t *tally) snapshot(now time.Time, inFlight int) Snapshot {
+// snapshot returns the step's state at now with inFlight requests outstanding;
+// final forces fresh percentiles.
+func (t *tally) snapshot(now time.Time, inFlight int, final bool) Snapshot {
+	a := t.step
+	if final || now.Sub(t.latencyAt) >= latencyEvery {
+		t.latency, t.latencyAt = a.Latency(), now
+	}
 	s := Snapshot{
 		Elapsed:   now.Sub(t.stepStart),
-		Done:      t.done,
+		Done:      a.Requests,
 		InFlight:  max(inFlight, 0),
-		OK:        t.byOutcome[reports.OK],
-		Timeouts:  t.byOutcome[reports.Timeout],
-		Errors:    t.done - t.byOutcome[reports.OK] - t.byOutcome[reports.Timeout] - t.byOutcome[reports.Cancelled],
-		Cancelled: t.byOutcome[reports.Cancelled],
-		ByOutcome: t.byOutcome,
+		OK:        a.OK(),
+		Timeouts:  a.Timeouts(),
+		Errors:    a.Errors(),
+		Cancelled: a.Cancelled(),
+		ByOutcome: a.ByOutcome,
+		Latency:   t.latency,
 	}
-	s.Throughput = perSecond(t.done, s.Elapsed)
-	if t.timed > 0 {
-		n := float64(t.timed)
-		s.ServerWaitMs, s.ServerLoadMs, s.ServerInferMs = t.waitSum/n, t.loadSum/n, t.inferSum/n
+	s.Throughput = perSecond(a.Requests, s.Elapsed)
+	if sm := a.Server(); sm != nil {
+		s.ServerWaitMs, s.ServerLoadMs, s.ServerInferMs = sm.Wait, sm.Load, sm.Infer
 		s.HaveServerTiming = true
 	}
 	if t.sweep {
-		s.LevelDone = t.levelDone
-		s.LevelThroughput = perSecond(t.levelDone, now.Sub(t.levelStart))
+		s.LevelDone = t.level.Requests
+		s.LevelThroughput = perSecond(t.level.Requests, now.Sub(t.levelStart))
 	}
 	return s
 }

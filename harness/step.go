@@ -76,7 +76,8 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 		sr.RawPath = ""
 	}
 
-	snap := tl.snapshot(time.Now(), 0)
+	sr.Aggregate = tl.step
+	snap := tl.snapshot(time.Now(), 0, true)
 	snap.Elapsed = sr.Wall
 	snap.Throughput = perSecond(snap.Done, sr.Wall)
 	if sweep {
@@ -98,11 +99,14 @@ func (t *targetRun) runLevel(ctx context.Context, index int, step scenarios.Step
 		t.logf("step %s, concurrency %d: %d requests", step.Name, plan.level, plan.total)
 	}
 	tl.startLevel(time.Now())
+	if tl.sweep {
+		lr.Aggregate = tl.level
+	}
 	name := t.label + "/" + step.Name
 	if plan.level > 0 {
 		name = fmt.Sprintf("%s/c%d", name, plan.level)
 	}
-	results := make([]vegeta.Result, 0, max(plan.total, plan.expect))
+	results := make([]vegeta.Result, 0, preallocHits(plan))
 	end := t.attack(ctx, attackSpec{
 		plan: plan,
 		name: name,
@@ -111,13 +115,12 @@ func (t *targetRun) runLevel(ctx context.Context, index int, step scenarios.Step
 			if class != reports.OK && class != reports.Cancelled && len(sr.ErrorSamples) < t.errorSamples {
 				sr.ErrorSamples = append(sr.ErrorSamples, sampleOf(res))
 			}
-			st := reports.ParseServerTiming(res.Headers.Values(serverTimingHeader))
 			slim(res)
 			results = append(results, *res)
-			tl.add(class, st)
+			tl.add(res, class)
 			t.em.emit(Event{
 				Kind: Result, Run: t.label, Step: step, StepIndex: index, Level: plan.level,
-				Result: res, Snapshot: tl.snapshot(time.Now(), inFlight),
+				Result: res, Snapshot: tl.snapshot(time.Now(), inFlight, false),
 			})
 		},
 		onTick: func(inFlight int, sent []time.Time) {

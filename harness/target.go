@@ -41,9 +41,9 @@ func (r *Runner) newTargetRun(em *emitter, p runPlan, label, base string) *targe
 		em:           em,
 		label:        label,
 		base:         base,
-		request:      p.sc.Request,
+		request:      p.request,
 		timeout:      p.timeout,
-		meter:        cpuMeter{client: probeClient(), base: base},
+		meter:        cpuMeter{client: withUserinfo(probeClient(), p.user), base: base},
 		cores:        targetCores(base),
 		errorSamples: r.errorSamples,
 		sampleEvery:  r.sampleEvery,
@@ -144,10 +144,10 @@ func (r *Runner) runBuiltin(ctx context.Context, em *emitter, p runPlan, strateg
 	return res
 }
 
-// runExternal runs every step against the service at base.
-func (r *Runner) runExternal(ctx context.Context, em *emitter, p runPlan, base string) TargetResult {
-	res := TargetResult{Run: base, URL: base}
-	t := r.newTargetRun(em, p, base, base)
+// runExternal runs every step against the service at tg.url, shown as tg.label.
+func (r *Runner) runExternal(ctx context.Context, em *emitter, p runPlan, tg plannedTarget) TargetResult {
+	res := TargetResult{Run: tg.label, URL: tg.label}
+	t := r.newTargetRun(em, p, tg.label, tg.url)
 	t.check = newResponseCheck(p.sc.Request.Expect, false)
 	t.meter.optional = true
 	res.Steps, res.Err = t.runSteps(ctx, p)

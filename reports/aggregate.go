@@ -229,64 +229,95 @@ func LatencyOf(h *hdrhistogram.Histogram, meanMs, maxMs float64) Latency {
 	return Latency{P50: q(50), P90: q(90), P99: q(99), Max: maxMs, Mean: round3(meanMs), N: n}
 }
 
-// tally is the counting shared by steps and levels.
-type tally struct {
-	requests, ok, timeouts, errors int
-	cancelled                      int
-	by                             ErrorCounts
-	latency                        Latency
-	hdr                            string // the encoded latency histogram
-	server                         *ServerMs
+// Aggregate is the running numbers of one step or sweep level, built as its
+// results arrive (vegeta's Metrics shape): Add each result with its outcome once,
+// read the numbers at any time. It is the one store of a step's counts, latency
+// percentiles (its HDR histogram) and Server-Timing means: the runner fills it
+// live for the dashboard and hands it to Build in StepInput.Aggregate, and Build
+// fills one from the results when it reads a saved file. Not safe for
+// concurrent use.
+type Aggregate struct {
+	Requests  int
+	ByOutcome [NumOutcomes]int
+	hist      *hdrhistogram.Histogram
+	sumMs     float64
+	maxMs     float64
+	server    ServerMs // sums until read
 }
 
-func count(results []vegeta.Result) tally {
-	var t tally
-	t.requests = len(results)
-	hist := NewLatencyHistogram()
-	var sum, maxMs float64
-	var st ServerMs
+// NewAggregate returns an empty Aggregate.
+func NewAggregate() *Aggregate { return &Aggregate{hist: NewLatencyHistogram()} }
+
+// Add counts one result whose outcome was decided by ClassifyLive or Classify.
+func (a *Aggregate) Add(r *vegeta.Result, o Outcome) {
+	a.Requests++
+	if o >= 0 && int(o) < NumOutcomes {
+		a.ByOutcome[o]++
+	}
+	if o != OK {
+		return
+	}
+	recordLatency(a.hist, r.Latency)
+	ms := millis(r.Latency)
+	a.sumMs += ms
+	a.maxMs = max(a.maxMs, ms)
+	if timing := ParseServerTiming(r.Headers.Values("Server-Timing")); timing.Have {
+		a.server.Wait += timing.WaitMs
+		a.server.Load += timing.LoadMs
+		a.server.Infer += timing.InferMs
+		a.server.N++
+	}
+}
+
+// OK, Timeouts, Cancelled and Errors count the results by class; Errors is every
+// failure that is not a timeout.
+func (a *Aggregate) OK() int        { return a.ByOutcome[OK] }
+func (a *Aggregate) Timeouts() int  { return a.ByOutcome[Timeout] }
+func (a *Aggregate) Cancelled() int { return a.ByOutcome[Cancelled] }
+func (a *Aggregate) Errors() int    { return a.Requests - a.OK() - a.Timeouts() - a.Cancelled() }
+
+// ErrorsBy counts the failures that are not timeouts by class.
+func (a *Aggregate) ErrorsBy() ErrorCounts {
+	return ErrorCounts{Refused: a.ByOutcome[Refused], Client4xx: a.ByOutcome[Client4xx],
+		Server5xx: a.ByOutcome[Server5xx], Other: a.ByOutcome[OtherErr]}
+}
+
+// Latency returns the successful requests' latency statistics so far.
+func (a *Aggregate) Latency() Latency {
+	if a.OK() == 0 {
+		return Latency{}
+	}
+	return LatencyOf(a.hist, a.sumMs/float64(a.OK()), a.maxMs)
+}
+
+// Server returns the Server-Timing means so far, nil when no success carried it.
+func (a *Aggregate) Server() *ServerMs {
+	if a.server.N == 0 {
+		return nil
+	}
+	n := float64(a.server.N)
+	return &ServerMs{Wait: round3(a.server.Wait / n), Load: round3(a.server.Load / n), Infer: round3(a.server.Infer / n), N: a.server.N}
+}
+
+// HistogramHDR returns the latency histogram encoded ("" when nothing succeeded).
+func (a *Aggregate) HistogramHDR() string {
+	if a.OK() == 0 {
+		return ""
+	}
+	return EncodeLatencyHistogram(a.hist)
+}
+
+// aggregateOf returns the runner's aggregate when it made one, else one built
+// from the results (a saved file).
+func aggregateOf(given *Aggregate, results []vegeta.Result) *Aggregate {
+	if given != nil {
+		return given
+	}
+	a := NewAggregate()
 	for i := range results {
-		r := &results[i]
-		switch Classify(r) {
-		case OK:
-			t.ok++
-			recordLatency(hist, r.Latency)
-			ms := millis(r.Latency)
-			sum += ms
-			maxMs = max(maxMs, ms)
-			if timing := ParseServerTiming(r.Headers.Values("Server-Timing")); timing.Have {
-				st.Wait += timing.WaitMs
-				st.Load += timing.LoadMs
-				st.Infer += timing.InferMs
-				st.N++
-			}
-		case Timeout:
-			t.timeouts++
-		case Cancelled:
-			t.cancelled++
-		case Refused:
-			t.errors++
-			t.by.Refused++
-		case Client4xx:
-			t.errors++
-			t.by.Client4xx++
-		case Server5xx:
-			t.errors++
-			t.by.Server5xx++
-		default:
-			t.errors++
-			t.by.Other++
-		}
+		a.Add(&results[i], Classify(&results[i]))
 	}
-	if t.ok > 0 {
-		t.latency = LatencyOf(hist, sum/float64(t.ok), maxMs)
-		t.hdr = EncodeLatencyHistogram(hist)
-	}
-	if st.N > 0 {
-		n := float64(st.N)
-		t.server = &ServerMs{Wait: round3(st.Wait / n), Load: round3(st.Load / n), Infer: round3(st.Infer / n), N: st.N}
-	}
-	return t
+	return a
 }
 
 func aggregateStep(si StepInput, host Host, builtin bool) Step {
@@ -306,20 +337,20 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 	if wall <= 0 {
 		wall = span(results)
 	}
-	t := count(results)
+	a := aggregateOf(si.Aggregate, results)
 	st := Step{
 		Name:         si.Step.Name,
 		Mode:         si.Step.Mode,
-		Requests:     t.requests,
+		Requests:     a.Requests,
 		WallS:        round6(wall.Seconds()),
-		OK:           t.ok,
-		Timeouts:     t.timeouts,
-		Errors:       t.errors,
-		Cancelled:    t.cancelled,
-		ErrorsBy:     t.by,
-		LatencyMs:    t.latency,
-		HistogramHDR: t.hdr,
-		ServerMs:     t.server,
+		OK:           a.OK(),
+		Timeouts:     a.Timeouts(),
+		Errors:       a.Errors(),
+		Cancelled:    a.Cancelled(),
+		ErrorsBy:     a.ErrorsBy(),
+		LatencyMs:    a.Latency(),
+		HistogramHDR: a.HistogramHDR(),
+		ServerMs:     a.Server(),
 		Cores:        si.Cores,
 		PeakInFlight: peakInFlight(results),
 		Timeline:     timeline(results),
@@ -361,20 +392,12 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 // when the achieved one fell short. Achieved is the rate between the first and
 // the last request's send: n-1 intervals over that span.
 func offeredRate(st *Step, step scenarios.Step, results []vegeta.Result) {
-	perSec := func(r scenarios.Rate) float64 {
-		if r.Freq <= 0 || r.Per <= 0 {
-			return 0
-		}
-		return float64(r.Freq) / r.Per.Seconds()
-	}
-	var offered float64
-	switch step.Mode {
-	case scenarios.ModeRate:
-		offered = perSec(step.Rate)
-	case scenarios.ModeRamp:
-		offered = (perSec(step.Rate) + perSec(step.RateTo)) / 2
-	default:
+	if step.Mode != scenarios.ModeRate && step.Mode != scenarios.ModeRamp {
 		return
+	}
+	var offered float64 // a ramp's mean rate
+	if d := step.Duration.Seconds(); d > 0 {
+		offered = step.OfferedRequests() / d
 	}
 	var achieved float64
 	if n := len(results); n >= 2 {
@@ -439,19 +462,20 @@ func aggregateLevel(li LevelInput) Level {
 	if wall <= 0 {
 		wall = span(results)
 	}
-	t := count(results)
+	a := aggregateOf(li.Aggregate, results)
+	lat := a.Latency()
 	l := Level{
 		Concurrency:  li.Concurrency,
-		Requests:     t.requests,
-		OK:           t.ok,
-		Timeouts:     t.timeouts,
-		Errors:       t.errors,
-		Cancelled:    t.cancelled,
+		Requests:     a.Requests,
+		OK:           a.OK(),
+		Timeouts:     a.Timeouts(),
+		Errors:       a.Errors(),
+		Cancelled:    a.Cancelled(),
 		WallS:        round6(wall.Seconds()),
-		P50:          t.latency.P50,
-		P99:          t.latency.P99,
-		HistogramHDR: t.hdr,
-		ServerMs:     t.server,
+		P50:          lat.P50,
+		P99:          lat.P99,
+		HistogramHDR: a.HistogramHDR(),
+		ServerMs:     a.Server(),
 		Raw:          li.RawPath,
 	}
 	if l.WallS > 0 {

@@ -52,6 +52,9 @@ type StepInput struct {
 	Results []vegeta.Result
 	// Levels holds one entry per concurrency level of a sweep step.
 	Levels []LevelInput
+	// Aggregate is the step's numbers as the runner built them while the results
+	// arrived; nil makes Build count Results (a saved file) itself.
+	Aggregate *Aggregate
 	// TargetCPUSeconds is the CPU time the target used during the step, or -1
 	// when unknown (an external target).
 	TargetCPUSeconds float64
@@ -73,6 +76,7 @@ type LevelInput struct {
 	Results          []vegeta.Result
 	TargetCPUSeconds float64 // -1 when unknown
 	RawPath          string
+	Aggregate        *Aggregate // the level's numbers as the runner built them; nil: count Results
 }
 
 // UnknownCPU is the TargetCPUSeconds value meaning "not measured".

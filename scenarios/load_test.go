@@ -297,10 +297,7 @@ expect:
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	two, ok := s.StepByName("two")
-	if !ok {
-		t.Fatalf("no step two in %+v", s.Steps)
-	}
+	two := stepNamed(t, s, "two")
 	want := Step{Name: "two", Mode: ModeConcurrent, Requests: 16, Concurrency: 4, Line: 6}
 	if two.Name != want.Name || two.Mode != want.Mode || two.Requests != want.Requests ||
 		two.Concurrency != want.Concurrency || two.Line != want.Line {

@@ -217,16 +217,6 @@ func (s *Scenario) Strategies() []string {
 	return slices.Clone(s.Target.Builtin.Strategies)
 }
 
-// StepByName returns the step called name and true, or the zero Step and false.
-func (s *Scenario) StepByName(name string) (Step, bool) {
-	for _, st := range s.Steps {
-		if st.Name == name {
-			return st, true
-		}
-	}
-	return Step{}, false
-}
-
 // Header returns the value of the request header called name, matched without
 // regard to case, and whether it is set.
 func (r Request) Header(name string) (string, bool) {
@@ -238,41 +228,18 @@ func (r Request) Header(name string) (string, bool) {
 	return "", false
 }
 
-// PlannedRequests returns how many timed requests the step sends: Requests for
-// sequential and concurrent steps, len(Levels) x RequestsPerLevel for a sweep,
-// and 0 for time-bound steps (rate, ramp). Warmup requests are not counted.
-func (st Step) PlannedRequests() int {
+// OfferedRequests returns how many requests a time-bound step's rate comes to
+// over its duration: rate x duration, and for a ramp the mean of rate and rate_to
+// x duration. It is 0 for steps bounded by a request count. A step sends no
+// request after its duration, so it sends at most about this many (Validate
+// requires at least 1).
+func (st Step) OfferedRequests() float64 {
+	secs := st.Duration.Seconds()
 	switch st.Mode {
-	case ModeSequential, ModeConcurrent:
-		return st.Requests
-	case ModeSweep:
-		return len(st.Levels) * st.RequestsPerLevel
+	case ModeRate:
+		return st.Rate.PerSecond() * secs
+	case ModeRamp:
+		return (st.Rate.PerSecond() + st.RateTo.PerSecond()) / 2 * secs
 	}
 	return 0
-}
-
-// PlannedDuration returns how long a time-bound step (rate, ramp) attacks for,
-// and 0 for steps bounded by a request count.
-func (st Step) PlannedDuration() time.Duration {
-	switch st.Mode {
-	case ModeRate, ModeRamp:
-		return st.Duration.Duration
-	}
-	return 0
-}
-
-// TimeBound reports whether the step runs for a duration (rate, ramp) rather
-// than for a number of requests.
-func (st Step) TimeBound() bool {
-	return st.Mode == ModeRate || st.Mode == ModeRamp
-}
-
-// ClientTimeout returns the client timeout for this step: its own timeout when set,
-// else the scenario request's. A relative timeout (TimeoutOf) is not known until
-// its step ran; the runner resolves it.
-func (st Step) ClientTimeout(req Request) time.Duration {
-	if st.Timeout.Duration > 0 {
-		return st.Timeout.Duration
-	}
-	return req.Timeout.Duration
 }

@@ -4,7 +4,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 )
 
 const helpersYAML = `name: helpers
@@ -36,40 +35,35 @@ func loadHelpers(t *testing.T) *Scenario {
 func TestStepPlans(t *testing.T) {
 	s := loadHelpers(t)
 	tests := []struct {
-		step         string
-		wantRequests int
-		wantDuration time.Duration
-		wantTimed    bool
+		step        string
+		wantOffered float64
 	}{
-		{"seq", 4, 0, false},
-		{"con", 8, 0, false},
-		{"rate", 0, 30 * time.Second, true},
-		{"ramp", 0, time.Minute, true},
-		{"sweep", 15, 0, false},
+		{"seq", 0},
+		{"con", 0},
+		{"rate", 300},
+		{"ramp", 300}, // a mean of 5/s for 60s
+		{"sweep", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.step, func(t *testing.T) {
-			st, ok := s.StepByName(tt.step)
-			if !ok {
-				t.Fatalf("StepByName(%q) not found", tt.step)
-			}
-			if st.Name != tt.step {
-				t.Errorf("StepByName(%q).Name = %q", tt.step, st.Name)
-			}
-			if got := st.PlannedRequests(); got != tt.wantRequests {
-				t.Errorf("PlannedRequests() = %d, want %d", got, tt.wantRequests)
-			}
-			if got := st.PlannedDuration(); got != tt.wantDuration {
-				t.Errorf("PlannedDuration() = %v, want %v", got, tt.wantDuration)
-			}
-			if got := st.TimeBound(); got != tt.wantTimed {
-				t.Errorf("TimeBound() = %v, want %v", got, tt.wantTimed)
+			st := stepNamed(t, s, tt.step)
+			if got := st.OfferedRequests(); got != tt.wantOffered {
+				t.Errorf("OfferedRequests() = %g, want %g", got, tt.wantOffered)
 			}
 		})
 	}
-	if _, ok := s.StepByName("missing"); ok {
-		t.Errorf("StepByName(missing) found a step")
+}
+
+// stepNamed returns the scenario's step called name, failing the test without one.
+func stepNamed(t *testing.T, s *Scenario, name string) Step {
+	t.Helper()
+	for _, st := range s.Steps {
+		if st.Name == name {
+			return st
+		}
 	}
+	t.Fatalf("scenario %q has no step %q", s.Name, name)
+	return Step{}
 }
 
 func TestScenarioQueries(t *testing.T) {
@@ -212,20 +206,5 @@ func TestWithURL(t *testing.T) {
 				t.Errorf("WithURL changed the original")
 			}
 		})
-	}
-}
-
-func TestStepClientTimeout(t *testing.T) {
-	src := "request: {timeout: 3s}\ntarget: {url: http://127.0.0.1:1}\nsteps:\n" +
-		"  - {name: cold, mode: sequential, requests: 1, timeout: 30s}\n" +
-		"  - {name: warm, mode: sequential, requests: 1}\n"
-	sc, err := Load(strings.NewReader(src), "t.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, want := range []time.Duration{30 * time.Second, 3 * time.Second} {
-		if got := sc.Steps[i].ClientTimeout(sc.Request); got != want {
-			t.Errorf("step %d: ClientTimeout = %s, want %s", i, got, want)
-		}
 	}
 }

@@ -91,13 +91,7 @@ func TestShippedContents(t *testing.T) {
 		t.Fatalf("%s: no expectation for strategy %q step %q", s.Name, strategy, step)
 		return Expect{}
 	}
-	step := func(s *Scenario, name string) Step {
-		st, ok := s.StepByName(name)
-		if !ok {
-			t.Fatalf("%s: no step %q", s.Name, name)
-		}
-		return st
-	}
+	step := func(s *Scenario, name string) Step { return stepNamed(t, s, name) }
 
 	seed := load("seed-repro")
 	ci := load("ci")
@@ -142,7 +136,7 @@ func TestShippedContents(t *testing.T) {
 
 		{"soak strategies", soak.Strategies(), []string{"double-checked"}},
 		{"soak mode", soakStep.Mode, ModeRate},
-		{"soak duration", soakStep.PlannedDuration(), 10 * time.Minute},
+		{"soak duration", soakStep.Duration.Duration, 10 * time.Minute},
 		{"soak max errors", *soakExpect.MaxErrors, 0},
 		{"soak max timeouts", *soakExpect.MaxTimeouts, 0},
 		{"soak bounds memory", soakExpect.MaxRSSGrowth != nil && soakExpect.MaxRSSGrowth.Bytes, true},
@@ -153,10 +147,11 @@ func TestShippedContents(t *testing.T) {
 		{"soak-ci target", *soakCI.Target.Builtin, *soak.Target.Builtin},
 		{"soak-ci request", soakCI.Request, soak.Request},
 		{"soak-ci mode", soakCIStep.Mode, ModeRate},
-		{"soak-ci duration", soakCIStep.PlannedDuration(), time.Minute},
+		{"soak-ci duration", soakCIStep.Duration.Duration, time.Minute},
 		{"soak-ci rate at most the soak's", soakCIStep.Rate.PerSecond() <= soakStep.Rate.PerSecond(), true},
 		{"soak-ci max errors", *soakCIExpect.MaxErrors, 0},
-		{"soak-ci max timeouts", *soakCIExpect.MaxTimeouts, 0},
+		// Timeouts on a shared CI machine measure the neighbours (see soak-ci.yaml).
+		{"soak-ci leaves timeouts to the full soak", soakCIExpect.MaxTimeouts == nil, true},
 		{"soak-ci bounds every resource", soakCIExpect.MaxRSSGrowth != nil && soakCIExpect.MaxGoroutineGrowth != nil && soakCIExpect.MaxFDGrowth != nil, true},
 	}
 	for _, tt := range tests {

@@ -7,21 +7,24 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"contend/scenarios"
 )
 
-// Strategy names, as `contend serve --strategy` and scenario files spell them.
+// Strategy names, as `contend serve --strategy` and scenario files spell them:
+// package scenarios holds the one list, which scenario files are validated against.
 const (
-	StrategyNaive         = "naive"
-	StrategyDoubleChecked = "double-checked"
-	StrategyOnce          = "once"
-	StrategyEager         = "eager"
+	StrategyNaive         = scenarios.StrategyNaive
+	StrategyDoubleChecked = scenarios.StrategyDoubleChecked
+	StrategyOnce          = scenarios.StrategyOnce
+	StrategyEager         = scenarios.StrategyEager
 )
 
 // DefaultStrategy is the strategy a Config without one gets: the fix.
 const DefaultStrategy = StrategyDoubleChecked
 
 // StrategyNames lists every strategy ParseStrategy accepts, the seed's bug first.
-var StrategyNames = []string{StrategyNaive, StrategyDoubleChecked, StrategyOnce, StrategyEager}
+var StrategyNames = scenarios.KnownStrategies()
 
 // ErrUnknownStrategy is wrapped by ParseStrategy's error for a name it does not know.
 var ErrUnknownStrategy = errors.New("unknown strategy")

@@ -10,6 +10,8 @@ import (
 const (
 	goalVsVegeta         = 0.95 // contend's request rate over vegeta's, at least
 	goalVsHey            = 1.0  // contend's request rate over hey's, at least
+	goalCPUVsHey         = 1.0  // contend's generator CPU per request over hey's, at most
+	stretchVsVegeta      = 1.3  // contend's request rate over vegeta's: the stretch goal
 	goalOverhead         = 0.05 // target over direct ONNX calls, below
 	goalParallelWall     = 0.6  // double-checked: 4 concurrent / 4 sequential wall, at most
 	goalSerializedWallLo = 0.85 // naive: "about 1.0" read as at least this
@@ -81,9 +83,14 @@ func goals(r *results) []goal {
 		}
 		rv := ratio(median(c.rps()), median(vegeta.rps()))
 		rh := ratio(median(c.rps()), median(hey.rps()))
+		cGen, _ := c.cpuPerRequest()
+		hGen, _ := hey.cpuPerRequest()
+		rc := ratio(cGen, hGen)
 		out = append(out,
 			goal{fmt.Sprintf("%s >= %.2fx vegeta", name, goalVsVegeta), fmt.Sprintf("%.2fx", rv), rv >= goalVsVegeta},
-			goal{fmt.Sprintf("%s >= hey", name), fmt.Sprintf("%.2fx hey", rh), rh >= goalVsHey})
+			goal{fmt.Sprintf("%s >= hey", name), fmt.Sprintf("%.2fx hey", rh), rh >= goalVsHey},
+			goal{fmt.Sprintf("%s generator CPU/request <= hey's", name), fmt.Sprintf("%.2fx hey", rc), rc > 0 && rc <= goalCPUVsHey},
+			goal{fmt.Sprintf("%s >= %.1fx vegeta (stretch)", name, stretchVsVegeta), fmt.Sprintf("%.2fx", rv), rv >= stretchVsVegeta})
 	}
 	if ov, ok := r.overhead.translate.metrics["overhead-ratio"]; ok {
 		out = append(out, goal{fmt.Sprintf("target overhead over direct ONNX calls < %.0f%%", goalOverhead*100),

@@ -51,8 +51,9 @@ func TestVersionReportsBuildAndRuntime(t *testing.T) {
 	if got.ONNXRuntime != models.DefaultORTVersion || got.ONNXRuntimeError != "" {
 		t.Errorf("onnxruntime = %q (error %q), want %s", got.ONNXRuntime, got.ONNXRuntimeError, models.DefaultORTVersion)
 	}
-	// A checkout stamps the commit; the test builds from the repository it runs in.
-	if _, err := os.Stat(filepath.Join(repoRoot, ".git")); err == nil {
+	// A clone stamps the commit; the test builds from the repository it runs in. (A git
+	// worktree, whose .git is a file, gets no stamp from this toolchain, nor does a tarball.)
+	if st, err := os.Stat(filepath.Join(repoRoot, ".git")); err == nil && st.IsDir() {
 		head, err := exec.Command("git", "-C", repoRoot, "rev-parse", "HEAD").Output()
 		if err != nil {
 			t.Fatalf("git rev-parse HEAD: %v", err)

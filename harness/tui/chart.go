@@ -8,6 +8,8 @@ import (
 
 	"github.com/NimbleMarkets/ntcharts/canvas/runes"
 	"github.com/charmbracelet/lipgloss"
+
+	"contend/reports"
 )
 
 // renderChart plots each request's latency (y) at the time it was sent (x,
@@ -240,16 +242,18 @@ func binLabel(lo, width float64) string {
 	return strconv.FormatFloat(lo, 'f', d, 64) + "ms"
 }
 
-// histogramTitle sums up the step's latencies in one line of at most w cells.
-func histogramTitle(name string, hist histogram, w int) string {
+// histogramTitle sums up the step's latencies in one line of at most w cells:
+// the percentiles of the step's reports.Aggregate (via its Snapshot), the very
+// numbers its report gives.
+func histogramTitle(name string, lat reports.Latency, w int) string {
 	segs := []segment{{"histogram", 9}, {name, 8}}
-	if hist.n > 0 {
+	if lat.N > 0 {
 		segs = append(segs,
-			segment{fmt.Sprintf("n=%d", hist.n), 7},
-			segment{"p50 " + fmtMs(hist.quantile(0.5)), 6},
-			segment{"p90 " + fmtMs(hist.quantile(0.9)), 3},
-			segment{"p99 " + fmtMs(hist.quantile(0.99)), 5},
-			segment{"max " + fmtMs(hist.max), 4})
+			segment{fmt.Sprintf("n=%d", lat.N), 7},
+			segment{"p50 " + fmtMs(lat.P50), 6},
+			segment{"p90 " + fmtMs(lat.P90), 3},
+			segment{"p99 " + fmtMs(lat.P99), 5},
+			segment{"max " + fmtMs(lat.Max), 4})
 	}
 	return fitSegments(segs, " · ", w)
 }

@@ -10,7 +10,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"contend/harness"
-	"contend/scenarios"
 )
 
 // feed sends the events through a closed channel and runs the model's own
@@ -301,37 +300,6 @@ func TestWaitForEventBatches(t *testing.T) {
 				if msg.closed {
 					break
 				}
-			}
-		})
-	}
-}
-
-func TestDefaultRow(t *testing.T) {
-	seq := scenarios.Step{Name: "s", Mode: scenarios.ModeSequential, Requests: 4}
-	conc := scenarios.Step{Name: "c", Mode: scenarios.ModeConcurrent, Requests: 8, Concurrency: 8}
-	rate := scenarios.Step{Name: "r", Mode: scenarios.ModeRate}
-	tests := []struct {
-		name  string
-		steps []harness.StepResult
-		want  Row
-	}{
-		{"scaled to the concurrent step's requests",
-			[]harness.StepResult{{Step: seq, Wall: 4 * time.Second}, {Step: conc, Wall: 2 * time.Second}},
-			Row{Run: "r", Sequential: 4 * time.Second, Concurrent: 2 * time.Second, Speedup: 4, Timeouts: 1}},
-		{"first of each mode counts",
-			[]harness.StepResult{{Step: rate, Wall: time.Second}, {Step: seq, Wall: 4 * time.Second},
-				{Step: seq, Wall: time.Hour}, {Step: conc, Wall: 8 * time.Second}},
-			Row{Run: "r", Sequential: 4 * time.Second, Concurrent: 8 * time.Second, Speedup: 1, Timeouts: 1}},
-		{"no concurrent step: no speedup",
-			[]harness.StepResult{{Step: seq, Wall: 4 * time.Second}},
-			Row{Run: "r", Sequential: 4 * time.Second, Timeouts: 1}},
-		{"nothing ran", nil, Row{Run: "r", Timeouts: 1}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := defaultRow(&harness.TargetResult{Run: "r", Steps: tt.steps}, 1)
-			if got != tt.want {
-				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"contend/harness"
 	"contend/scenarios"
 )
 
@@ -27,35 +26,6 @@ func (m *model) addRow(index int, row Row) {
 	}
 	m.rows = append(m.rows, indexedRow{index: index, row: row})
 	sort.SliceStable(m.rows, func(i, j int) bool { return m.rows[i].index < m.rows[j].index })
-}
-
-// defaultRow is the row used without a Summarize hook: the first sequential and
-// first concurrent step's wall times, and the speedup of the second over the
-// first with the sequential time scaled to the concurrent step's request count.
-// The verdict is left to the caller's hook, which knows the thresholds.
-func defaultRow(tr *harness.TargetResult, timeouts int) Row {
-	row := Row{Run: tr.Run, Timeouts: timeouts}
-	var seq, conc *harness.StepResult
-	for i := range tr.Steps {
-		s := &tr.Steps[i]
-		switch {
-		case s.Step.Mode == scenarios.ModeSequential && seq == nil:
-			seq = s
-		case s.Step.Mode == scenarios.ModeConcurrent && conc == nil:
-			conc = s
-		}
-	}
-	if seq != nil {
-		row.Sequential = seq.Wall
-	}
-	if conc != nil {
-		row.Concurrent = conc.Wall
-	}
-	if seq != nil && conc != nil && seq.Step.Requests > 0 && conc.Wall > 0 {
-		scaled := float64(seq.Wall) * float64(conc.Step.Requests) / float64(seq.Step.Requests)
-		row.Speedup = scaled / float64(conc.Wall)
-	}
-	return row
 }
 
 // stepLabel names a step, with its level for sweep steps.

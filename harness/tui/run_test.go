@@ -95,7 +95,7 @@ func TestRunDrivesTheRealProgram(t *testing.T) {
 	var out bytes.Buffer
 	diagnosed := make(chan struct{}, 1)
 	m, err := run(context.Background(), beforeAfter(context.Background(), naive.URL, fixed.URL), newConfig([]Option{
-		WithInput(nil), WithOutput(&out), WindowSize(100, 30),
+		WithInput(nil), WithOutput(&out), WindowSize(100, 30), Summarize(testRow),
 		Diagnose(func() []string { diagnosed <- struct{}{}; return []string{"naive: requests ran one at a time"} }),
 	}))
 	if err != nil {

@@ -31,6 +31,7 @@ type script struct {
 	levelAt   time.Time
 	snap      harness.Snapshot
 	timed     int
+	agg       *reports.Aggregate // the step's, as the runner keeps it
 	results   []vegeta.Result
 	steps     []harness.StepResult
 }
@@ -58,6 +59,7 @@ func (s *script) targetStarted(run string, index int) {
 
 func (s *script) stepStarted(step scenarios.Step, index int) {
 	s.step, s.stepIndex, s.stepStart, s.snap, s.timed, s.results = step, index, s.now, harness.Snapshot{}, 0, nil
+	s.agg = reports.NewAggregate()
 	total := step.Requests
 	var d time.Duration
 	if total == 0 {
@@ -77,6 +79,8 @@ func (s *script) result(sent time.Time, code uint16, errText string, inFlight in
 	}
 	s.results = append(s.results, *r)
 	o := reports.Classify(r)
+	s.agg.Add(r, o)
+	s.snap.Latency = s.agg.Latency()
 	s.snap.Done++
 	s.snap.ByOutcome[o]++
 	switch o {
@@ -117,7 +121,7 @@ func (s *script) progress(sent ...time.Time) {
 }
 
 func (s *script) stepDone() {
-	sr := harness.StepResult{Step: s.step, Started: s.stepStart, Wall: s.now.Sub(s.stepStart), Results: s.results}
+	sr := harness.StepResult{Step: s.step, Started: s.stepStart, Wall: s.now.Sub(s.stepStart), Results: s.results, Aggregate: s.agg}
 	s.steps = append(s.steps, sr)
 	s.emit(harness.Event{Kind: harness.StepDone, Run: s.run, Step: s.step, StepIndex: s.stepIndex, StepResult: &sr,
 		Snapshot: s.snap})
@@ -260,22 +264,20 @@ func upTo(events []harness.Event, kind harness.EventKind, run string, n int) []h
 // errBroken is a run failure for tests.
 var errBroken = errors.New("target exited: signal: killed")
 
-// testRow is the Summarize hook of the tests: the default row plus a verdict.
+// testRow is the Summarize hook of the tests, as the CLI's: the run's report,
+// its first comparison.
 func testRow(tr *harness.TargetResult) Row {
-	timeouts := 0
-	for _, st := range tr.Steps {
-		for i := range st.Results {
-			if reports.Classify(&st.Results[i]) == reports.Timeout {
-				timeouts++
-			}
-		}
+	rep := reports.Build(reports.Input{Runs: []reports.RunInput{tr.ReportRun()}})
+	row := Row{Run: tr.Run}
+	run := rep.Runs[0]
+	for _, st := range run.Steps {
+		row.Timeouts += st.Timeouts
 	}
-	row := defaultRow(tr, timeouts)
-	switch {
-	case row.Speedup <= scenarios.DefaultVerdictSerialized:
-		row.Verdict = "serialized"
-	default:
-		row.Verdict = "parallel"
+	if len(run.Comparisons) > 0 {
+		c := run.Comparisons[0]
+		row.Speedup, row.Verdict = c.Speedup, c.Verdict
+		row.Sequential = time.Duration(run.StepNamed(c.Base).WallS * float64(time.Second))
+		row.Concurrent = time.Duration(run.StepNamed(c.Step).WallS * float64(time.Second))
 	}
 	return row
 }

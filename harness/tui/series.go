@@ -77,24 +77,6 @@ func (h *histogram) add(ms float64) {
 	h.n++
 }
 
-// quantile returns the q-quantile (0..1), to within a bucket's width, clamped
-// to the exact minimum and maximum. It returns 0 for an empty histogram.
-func (h histogram) quantile(q float64) float64 {
-	if h.n == 0 {
-		return 0
-	}
-	rank := int(math.Ceil(q * float64(h.n)))
-	rank = min(max(rank, 1), h.n)
-	seen := 0
-	for i, c := range h.counts {
-		seen += c
-		if seen >= rank {
-			return math.Min(math.Max(bucketMid(i), h.min), h.max)
-		}
-	}
-	return h.max
-}
-
 // bin is one bar of the histogram view: the count in [lo, hi) ms.
 type bin struct {
 	lo, hi float64

@@ -46,32 +46,6 @@ func TestRing(t *testing.T) {
 	}
 }
 
-func TestHistogramQuantiles(t *testing.T) {
-	var h histogram
-	for i := 1; i <= 1000; i++ {
-		h.add(float64(i)) // 1 ms .. 1 s, uniform
-	}
-	h.add(-1)         // ignored
-	h.add(math.NaN()) // ignored
-	tests := []struct {
-		q, want float64
-	}{
-		{0, 1}, {0.5, 500}, {0.9, 900}, {0.99, 990}, {1, 1000},
-	}
-	for _, tt := range tests {
-		got := h.quantile(tt.q)
-		if math.Abs(got-tt.want)/tt.want > 0.05 {
-			t.Errorf("q%.2f = %.1f, want %.1f within 5%%", tt.q, got, tt.want)
-		}
-	}
-	if h.n != 1000 || h.min != 1 || h.max != 1000 {
-		t.Errorf("n=%d min=%v max=%v, want 1000 1 1000", h.n, h.min, h.max)
-	}
-	if got := (histogram{}).quantile(0.5); got != 0 {
-		t.Errorf("empty histogram's median %v, want 0", got)
-	}
-}
-
 func TestHistogramBins(t *testing.T) {
 	tests := []struct {
 		name   string

@@ -192,7 +192,7 @@ func (m model) histBlock(w, h int) []string {
 	if bars == nil {
 		return nil
 	}
-	return append([]string{m.st.head.Render(histogramTitle(name, m.step.hist, w))}, bars...)
+	return append([]string{m.st.head.Render(histogramTitle(name, m.step.snap.Latency, w))}, bars...)
 }
 
 func (m model) tableRows() []Row {
