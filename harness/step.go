@@ -126,7 +126,7 @@ func (t *targetRun) runLevel(ctx context.Context, index int, step scenarios.Step
 		onTick: func(inFlight int, sent []time.Time) {
 			t.em.emit(Event{
 				Kind: Progress, Run: t.label, Step: step, StepIndex: index, Level: plan.level,
-				Snapshot: tl.snapshot(time.Now(), inFlight), Sent: sent,
+				Snapshot: tl.snapshot(time.Now(), inFlight, false), Sent: sent,
 			})
 		},
 	})
