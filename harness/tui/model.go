@@ -152,6 +152,7 @@ type model struct {
 	pending  int  // hook calls not answered yet
 	finished bool // stream ended and hooks answered: the final screen
 	quit     bool // the user quit before the stream ended
+	left     bool // the user left a lingering final screen
 }
 
 func newModel(events <-chan harness.Event, cfg config, st styles) model {
@@ -226,7 +227,8 @@ func (m model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(k, m.keys.Quit):
 		m.quit = !m.closed
 		if m.finished {
-			m.view = overviewView // the final screen is what stays on the terminal
+			m.view = overviewView // the final screen is what stays on the terminal,
+			m.left = true         // without the hint to leave it
 		}
 		return m, tea.Quit
 	case key.Matches(k, m.keys.Next):

@@ -141,7 +141,7 @@ func (m model) finalScreen(w, h int) []string {
 
 // lingerHint tells a lingering dashboard's user how to leave it.
 func (m model) lingerHint(w int) []string {
-	if !m.cfg.linger {
+	if !m.cfg.linger || m.left {
 		return nil
 	}
 	return []string{m.st.dim.Render(clip("run ended: tab for the other views, q to quit", w))}
