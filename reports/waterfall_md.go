@@ -59,7 +59,11 @@ func textWaterfall(lanes []WaterfallLane, width, maxRows int) string {
 		if l.W.Sampled() {
 			continue
 		}
-		rows, per := TextRows(l.W.Spans, l.W.TimeoutMs, cellMs, width, maxRows)
+		deadline := 0.0 // as in the HTML: drawn where some request reached its own
+		if timedOut(l.W) {
+			deadline = l.W.TimeoutMs
+		}
+		rows, per := TextRows(l.W.Spans, deadline, cellMs, width, maxRows)
 		laid[i] = laneRows{rows, per}
 		all = append(all, rows...)
 		for _, r := range rows {
