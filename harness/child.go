@@ -55,6 +55,7 @@ type childSpec struct {
 	label    string
 	strategy string
 	builtin  scenarios.Builtin
+	extra    []string // after serve's own flags
 }
 
 // serveArgs returns the full argument list of the serve command.
@@ -70,8 +71,54 @@ func (s childSpec) serveArgs(addrFile string) []string {
 	if n := s.builtin.IntraOpThreads; n > 0 {
 		args = append(args, "--intra-op-threads", strconv.Itoa(n))
 	}
-	return args
+	return append(args, s.extra...)
 }
+
+// ServeSpec is a built-in target process to start outside a Run.
+type ServeSpec struct {
+	Bin      string            // the contend binary
+	Strategy string            // serve --strategy
+	Builtin  scenarios.Builtin // size, load delay, intra-op threads, as a scenario gives them
+	Args     []string          // more serve flags ("--pprof", "off")
+	Dir      string            // where serve.log and serve.addr go
+	Ready    bool              // wait for /readyz too, not only /healthz
+	Timeout  time.Duration     // for it to come up; DefaultStartTimeout when 0
+}
+
+// ServeProcess is a built-in target started by StartServe: the Runner's own
+// spawn and readiness poll, for tools that measure the target itself
+// (contend-bench's cold starts).
+type ServeProcess struct {
+	c   *child
+	URL string // the base URL it serves on
+}
+
+// StartServe starts `Bin serve ...` in its own process group and waits until it
+// answers /healthz (and /readyz when Ready) with 200. Errors quote the end of its
+// log. The caller must call Stop.
+func StartServe(ctx context.Context, spec ServeSpec) (*ServeProcess, error) {
+	c, err := startChild(childSpec{bin: spec.Bin, dir: spec.Dir, label: spec.Strategy,
+		strategy: spec.Strategy, builtin: spec.Builtin, extra: spec.Args})
+	if err != nil {
+		return nil, err
+	}
+	timeout := spec.Timeout
+	if timeout <= 0 {
+		timeout = DefaultStartTimeout
+	}
+	base, err := c.waitReady(ctx, probeClient(), timeout, spec.Ready)
+	if err != nil {
+		c.stop(DefaultStopGrace)
+		return nil, err
+	}
+	return &ServeProcess{c: c, URL: base}, nil
+}
+
+// Pid returns the process id.
+func (p *ServeProcess) Pid() int { return p.c.pid() }
+
+// Stop ends the process (SIGTERM, SIGKILL after DefaultStopGrace) and waits for it.
+func (p *ServeProcess) Stop() { p.c.stop(DefaultStopGrace) }
 
 // startChild starts the target process with its output going to dir/serve.log.
 // The caller must call stop.

@@ -3,6 +3,7 @@ package harness_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -290,4 +291,38 @@ func TestBuiltinCancelWhileStarting(t *testing.T) {
 		t.Errorf("%d targets started, want 1 (naive must not start after the cancel)", n)
 	}
 	assertGone(t, pids, "silent")
+}
+
+// TestStartServe starts a target outside a Run, as contend-bench does: it is
+// ready on return, and Stop ends it; one that dies before serving is an error
+// quoting its log.
+func TestStartServe(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pids := t.TempDir()
+	t.Setenv(fakeServeEnv, "1")
+	t.Setenv(fakePIDDirEnv, pids)
+	ctx := context.Background()
+	srv, err := harness.StartServe(ctx, harness.ServeSpec{Bin: exe, Strategy: "eager", Dir: t.TempDir(),
+		Ready: true, Timeout: 20 * time.Second})
+	if err != nil {
+		t.Fatalf("StartServe: %v", err)
+	}
+	resp, err := http.Get(srv.URL + "/readyz")
+	if err != nil {
+		t.Fatalf("GET /readyz: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || srv.Pid() <= 0 {
+		t.Errorf("/readyz answered %d (pid %d), want 200 once StartServe returned", resp.StatusCode, srv.Pid())
+	}
+	srv.Stop()
+	assertGone(t, pids, "eager")
+
+	_, err = harness.StartServe(ctx, harness.ServeSpec{Bin: exe, Strategy: "broken", Dir: t.TempDir(), Timeout: 20 * time.Second})
+	if err == nil || !strings.Contains(err.Error(), "exited before serving") {
+		t.Errorf("a target that dies at once: err %v, want it to say so", err)
+	}
 }

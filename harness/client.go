@@ -59,16 +59,29 @@ type exchange struct {
 }
 
 // ledger maps vegeta's sequence number (its X-Vegeta-Seq header) to the
-// request's exchange until the attack's result loop takes it.
-type ledger struct{ m sync.Map }
+// request's exchange until the attack's result loop takes it. It holds only
+// the requests in flight.
+type ledger struct {
+	mu sync.Mutex
+	m  map[uint64]*exchange
+}
+
+func (l *ledger) put(seq uint64, x *exchange) {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = make(map[uint64]*exchange)
+	}
+	l.m[seq] = x
+	l.mu.Unlock()
+}
 
 // take removes and returns seq's exchange.
 func (l *ledger) take(seq uint64) (*exchange, bool) {
-	v, ok := l.m.LoadAndDelete(seq)
-	if !ok {
-		return nil, false
-	}
-	return v.(*exchange), true
+	l.mu.Lock()
+	x, ok := l.m[seq]
+	delete(l.m, seq)
+	l.mu.Unlock()
+	return x, ok
 }
 
 // settle rewrites res with what the transport measured: the start at the send,
@@ -101,7 +114,7 @@ type ctxTransport struct {
 func (t *ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	x := &exchange{sent: time.Now()}
 	if seq, err := strconv.ParseUint(req.Header.Get("X-Vegeta-Seq"), 10, 64); err == nil {
-		t.ledger.m.Store(seq, x)
+		t.ledger.put(seq, x)
 	}
 	ctx, cancel := t.ctx, context.CancelFunc(func() {})
 	var deadline time.Time

@@ -2,9 +2,9 @@ package harness
 
 import "contend/reports"
 
-// ReportRun converts the run into the input of package reports (which must not
-// import harness). A step's Err is not carried per step: the run's Err says why
-// it stopped.
+// ReportRun returns the run as package reports reads it. Each step already is a
+// reports.StepInput; a step's Err is not carried per step: the run's Err says
+// why it stopped.
 func (t *TargetResult) ReportRun() reports.RunInput {
 	in := reports.RunInput{
 		Target:   reports.TargetURL,
@@ -20,28 +20,7 @@ func (t *TargetResult) ReportRun() reports.RunInput {
 		in.Err = t.Err.Error()
 	}
 	for _, s := range t.Steps {
-		step := reports.StepInput{
-			Step:             s.Step,
-			Wall:             s.Wall,
-			Results:          s.Results,
-			TargetCPUSeconds: s.TargetCPUSeconds,
-			Cores:            s.Cores,
-			RawPath:          s.RawPath,
-			Timeout:          s.Timeout,
-			Aggregate:        s.Aggregate,
-		}
-		step.Resources = s.Resources
-		for _, l := range s.Levels {
-			step.Levels = append(step.Levels, reports.LevelInput{
-				Concurrency:      l.Concurrency,
-				Wall:             l.Wall,
-				Results:          l.Results,
-				TargetCPUSeconds: l.TargetCPUSeconds,
-				RawPath:          l.RawPath,
-				Aggregate:        l.Aggregate,
-			})
-		}
-		in.Steps = append(in.Steps, step)
+		in.Steps = append(in.Steps, s.StepInput)
 	}
 	return in
 }

@@ -58,6 +58,9 @@ type Event struct {
 	Timeout   time.Duration // the step's client timeout, on StepStarted
 
 	Result *vegeta.Result
+	// Outcome is Result's class, decided once by the Runner from the real error
+	// (reports.ClassifyLive); views read it instead of classifying again.
+	Outcome reports.Outcome
 	// Sent holds, on Progress, the send times of the requests in flight,
 	// earliest first (at most reports.MaxWaterfallSpans of them).
 	Sent         []time.Time

@@ -337,11 +337,11 @@ func TestReportRun(t *testing.T) {
 	tr := &TargetResult{
 		Run: "naive", Strategy: "naive", URL: "http://127.0.0.1:1", LogPath: "/x/serve.log",
 		Err: errBadStep,
-		Steps: []StepResult{{
+		Steps: []StepResult{{StepInput: reports.StepInput{
 			Step: step, Wall: time.Second, Results: make([]vegeta.Result, 3), TargetCPUSeconds: 0.5, Cores: 2,
 			Levels: []LevelResult{{Concurrency: 2, Wall: time.Second, Results: make([]vegeta.Result, 3),
 				TargetCPUSeconds: -1, RawPath: "/x/sw-c2.bin"}},
-		}},
+		}}},
 	}
 	got := tr.ReportRun()
 	if got.Target != reports.TargetBuiltin || got.Strategy != "naive" || got.URL != tr.URL ||
@@ -377,33 +377,3 @@ func BenchmarkResultPath(b *testing.B) {
 	}
 }
 
-func TestMedianOK(t *testing.T) {
-	res := func(lat ...time.Duration) []vegeta.Result {
-		out := make([]vegeta.Result, len(lat))
-		for i, l := range lat {
-			out[i] = vegeta.Result{Code: 200, Latency: l}
-		}
-		return out
-	}
-	failed := vegeta.Result{Error: "context deadline exceeded", Latency: time.Hour}
-	tests := []struct {
-		name string
-		in   []vegeta.Result
-		want time.Duration
-		ok   bool
-	}{
-		{"none", nil, 0, false},
-		{"only failures", []vegeta.Result{failed}, 0, false},
-		{"odd", res(30*time.Millisecond, 10*time.Millisecond, 20*time.Millisecond), 20 * time.Millisecond, true},
-		{"even: the middle two's mean", res(40*time.Millisecond, 10*time.Millisecond, 20*time.Millisecond, 30*time.Millisecond), 25 * time.Millisecond, true},
-		{"failures left out", append(res(10*time.Millisecond), failed, failed), 10 * time.Millisecond, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, ok := medianOK(tt.in)
-			if got != tt.want || ok != tt.ok {
-				t.Errorf("medianOK = %s, %v; want %s, %v", got, ok, tt.want, tt.ok)
-			}
-		})
-	}
-}

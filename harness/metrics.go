@@ -1,13 +1,13 @@
 package harness
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"math"
 	"net/http"
-	"strconv"
-	"strings"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // cpuMetric is the Prometheus process collector's counter of CPU time used.
@@ -33,55 +33,46 @@ func parseCPUSeconds(page []byte) (float64, bool) {
 	return v, ok
 }
 
-// parseMetrics finds the named metrics in a Prometheus text exposition and returns
-// the value of each one present: labelled series of one name are summed. Negative,
-// NaN and infinite values are skipped.
+// parseMetrics finds the named metrics in a Prometheus text exposition (parsed
+// by prometheus/common's expfmt) and returns the value of each one present:
+// labelled series of one name are summed. A page expfmt rejects yields nothing:
+// a value from a page that does not parse is not a measurement. Negative, NaN
+// and infinite values are skipped.
 func parseMetrics(page []byte, names ...string) map[string]float64 {
 	out := make(map[string]float64, len(names))
-	sc := bufio.NewScanner(bytes.NewReader(page))
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(bytes.NewReader(page))
+	if err != nil {
+		return out
+	}
+	for _, name := range names {
+		fam, ok := fams[name]
+		if !ok {
 			continue
 		}
-		for _, name := range names {
-			if v, ok := sampleValue(line, name); ok {
-				out[name] += v
-				break
+		sum, any := 0.0, false
+		for _, m := range fam.GetMetric() {
+			var v float64
+			switch {
+			case m.Counter != nil:
+				v = m.GetCounter().GetValue()
+			case m.Gauge != nil:
+				v = m.GetGauge().GetValue()
+			case m.Untyped != nil:
+				v = m.GetUntyped().GetValue()
+			default:
+				continue
 			}
+			if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+				continue
+			}
+			sum, any = sum+v, true
+		}
+		if any {
+			out[name] = sum
 		}
 	}
 	return out
-}
-
-// sampleValue returns the value of an exposition line when it is a sample of the
-// metric called name.
-func sampleValue(line, name string) (float64, bool) {
-	rest, ok := strings.CutPrefix(line, name)
-	if !ok || rest == "" {
-		return 0, false
-	}
-	switch rest[0] {
-	case ' ', '\t':
-	case '{':
-		end := strings.LastIndexByte(rest, '}')
-		if end < 0 {
-			return 0, false
-		}
-		rest = rest[end+1:]
-	default:
-		return 0, false // a longer metric name sharing the prefix
-	}
-	fields := strings.Fields(rest)
-	if len(fields) == 0 {
-		return 0, false
-	}
-	v, err := strconv.ParseFloat(fields[0], 64)
-	if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, false
-	}
-	return v, true
 }
 
 // cpuMeter samples the target's CPU counter around steps.

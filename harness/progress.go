@@ -12,13 +12,13 @@ const ProgressEvery = 250 * time.Millisecond
 
 // pending returns the send times of the requests the transport has sent and
 // the attack has not yet taken a result for, earliest first, at most n of them.
-// It must be called on the goroutine that settles results.
 func (l *ledger) pending(n int) []time.Time {
-	var out []time.Time
-	l.m.Range(func(_, v any) bool {
-		out = append(out, v.(*exchange).sent)
-		return true
-	})
+	l.mu.Lock()
+	out := make([]time.Time, 0, len(l.m))
+	for _, x := range l.m {
+		out = append(out, x.sent) // set before the exchange was put, never changed
+	}
+	l.mu.Unlock()
 	slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
 	if len(out) > n {
 		out = out[:n]

@@ -3,60 +3,36 @@ package harness
 import (
 	"time"
 
-	vegeta "github.com/tsenart/vegeta/v12/lib"
-
 	"contend/reports"
-
-	"contend/scenarios"
 )
 
-// StepResult is everything one step produced against one target.
+// StepResult is everything one step produced against one target: the
+// reports.StepInput the step's report is built from (reports cannot import
+// harness, so the harness fills reports' type directly and nothing is copied
+// across the boundary), and what only the Runner's callers see.
 //
 // Results hold one vegeta.Result per completed request, sorted by sequence number,
 // with Body dropped and Headers cut down to Server-Timing (the raw file keeps every
 // header). For a sweep, Results is every level's results in level order and Levels
-// holds them per level.
+// holds them per level. Wall runs from the first release to the last response
+// (sweep: the sum of the levels); Timeout is the client timeout the requests ran
+// with, a relative one ("7x sequential") resolved; TargetCPUSeconds comes from
+// process_cpu_seconds_total on the target's /metrics (-1 when unknown); Cores is
+// the CPUs of the machine the target runs on (0 when unknown); Aggregate is the
+// step's numbers built as its results arrived, the ones its Snapshots showed;
+// Resources are sampled every SampleEvery (none without /metrics).
 type StepResult struct {
-	Step    scenarios.Step
-	Started time.Time     // when the first timed request was released
-	Wall    time.Duration // from the first release to the last response (sweep: sum of levels)
-	Results []vegeta.Result
-	Levels  []LevelResult // sweep steps only
-	// Timeout is the client timeout the step's requests ran with, a relative
-	// one ("7x sequential") resolved.
-	Timeout time.Duration
-	// RawPath is the saved vegeta gob file ("" without OutDir, and for sweep steps,
-	// whose files are per level).
-	RawPath string
-	// TargetCPUSeconds is the CPU time the target used during the step, from
-	// process_cpu_seconds_total on its /metrics; -1 when unknown.
-	TargetCPUSeconds float64
-	// Cores is the number of CPUs of the machine the target runs on (this machine
-	// for the built-in target and loopback URLs), 0 when unknown.
-	Cores int
+	reports.StepInput
+	Started time.Time // when the first timed request was released
 	// ErrorSamples holds the first few failed responses with their body.
 	ErrorSamples []ErrorSample
-	// Aggregate is the step's counts, percentiles and Server-Timing means, built
-	// as its results arrived: the numbers its Snapshots showed and its report reads.
-	Aggregate *reports.Aggregate
-	// Resources are the target's memory, goroutines and open file descriptors,
-	// sampled from its /metrics every few seconds during the step (see SampleEvery);
-	// empty when the target has no /metrics.
-	Resources []ResourceSample
 	// Err is why the step ended early (context.Canceled, the target dying, a failed
 	// save), nil when it ran to completion. Failed requests are not errors.
 	Err error
 }
 
-// LevelResult is one concurrency level of a sweep step.
-type LevelResult struct {
-	Concurrency      int
-	Wall             time.Duration
-	Results          []vegeta.Result
-	TargetCPUSeconds float64 // -1 when unknown
-	RawPath          string
-	Aggregate        *reports.Aggregate // the level's numbers, built as its results arrived
-}
+// LevelResult is one concurrency level of a sweep step, as reports reads it.
+type LevelResult = reports.LevelInput
 
 // TargetResult is one run of the scenario's steps against one target: a built-in
 // strategy or an external URL.

@@ -68,7 +68,7 @@ func (t *tally) snapshot(now time.Time, inFlight int, final bool) Snapshot {
 		Latency:   t.latency,
 	}
 	s.Throughput = perSecond(a.Requests, s.Elapsed)
-	if sm := a.Server(); sm != nil {
+	if sm, ok := a.ServerMeans(); ok {
 		s.ServerWaitMs, s.ServerLoadMs, s.ServerInferMs = sm.Wait, sm.Load, sm.Infer
 		s.HaveServerTiming = true
 	}

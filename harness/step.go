@@ -16,7 +16,7 @@ import (
 // runStep runs one step (after its warm-up) and returns its result; StepStarted,
 // Result and StepDone events go out as it runs.
 func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step, plans []attackPlan) StepResult {
-	sr := StepResult{Step: step, TargetCPUSeconds: -1, Cores: t.cores, Timeout: t.timeout}
+	sr := StepResult{StepInput: reports.StepInput{Step: step, TargetCPUSeconds: -1, Cores: t.cores, Timeout: t.timeout}}
 	if len(plans) > 0 && plans[0].timeout > 0 {
 		sr.Timeout = plans[0].timeout
 	}
@@ -120,7 +120,7 @@ func (t *targetRun) runLevel(ctx context.Context, index int, step scenarios.Step
 			tl.add(res, class)
 			t.em.emit(Event{
 				Kind: Result, Run: t.label, Step: step, StepIndex: index, Level: plan.level,
-				Result: res, Snapshot: tl.snapshot(time.Now(), inFlight, false),
+				Result: res, Outcome: class, Snapshot: tl.snapshot(time.Now(), inFlight, false),
 			})
 		},
 		onTick: func(inFlight int, sent []time.Time) {

@@ -173,13 +173,14 @@ func (t *targetRun) runSteps(ctx context.Context, p runPlan) ([]StepResult, erro
 	for i, step := range p.sc.Steps {
 		plans, err := t.resolveTimeout(step, p.steps[i], p.fixedTimeout, medians)
 		if err != nil {
-			steps = append(steps, StepResult{Step: step, TargetCPUSeconds: -1, Cores: t.cores, Err: err})
+			steps = append(steps, StepResult{StepInput: reports.StepInput{Step: step, TargetCPUSeconds: -1, Cores: t.cores}, Err: err})
 			return steps, fmt.Errorf("target %s: step %q: %w", t.label, step.Name, err)
 		}
 		sr := t.runStep(ctx, i, step, plans)
 		if scaled[step.Name] {
-			if m, ok := medianOK(sr.Results); ok {
-				medians[step.Name] = m
+			// The median its report gives: the step's aggregate p50.
+			if sr.Aggregate != nil && sr.Aggregate.OK() > 0 {
+				medians[step.Name] = time.Duration(sr.Aggregate.Latency().P50 * float64(time.Millisecond))
 			}
 		}
 		steps = append(steps, sr)
@@ -213,25 +214,6 @@ func (t *targetRun) resolveTimeout(step scenarios.Step, plans []attackPlan, fixe
 	return out, nil
 }
 
-// medianOK returns the median latency of the successful results, ok false when
-// none succeeded.
-func medianOK(results []vegeta.Result) (time.Duration, bool) {
-	var lat []time.Duration
-	for i := range results {
-		if reports.Classify(&results[i]) == reports.OK {
-			lat = append(lat, results[i].Latency)
-		}
-	}
-	if len(lat) == 0 {
-		return 0, false
-	}
-	slices.Sort(lat)
-	n := len(lat)
-	if n%2 == 1 {
-		return lat[n/2], true
-	}
-	return (lat[n/2-1] + lat[n/2]) / 2, true
-}
 
 // warmTarget sends one untimed request so that a warm run's first step does not
 // pay for the model load.

@@ -292,11 +292,21 @@ func (a *Aggregate) Latency() Latency {
 
 // Server returns the Server-Timing means so far, nil when no success carried it.
 func (a *Aggregate) Server() *ServerMs {
-	if a.server.N == 0 {
+	m, ok := a.ServerMeans()
+	if !ok {
 		return nil
 	}
+	return &m
+}
+
+// ServerMeans is Server without an allocation, for a live view: ok is false
+// when no success carried Server-Timing.
+func (a *Aggregate) ServerMeans() (ServerMs, bool) {
+	if a.server.N == 0 {
+		return ServerMs{}, false
+	}
 	n := float64(a.server.N)
-	return &ServerMs{Wait: round3(a.server.Wait / n), Load: round3(a.server.Load / n), Infer: round3(a.server.Infer / n), N: a.server.N}
+	return ServerMs{Wait: round3(a.server.Wait / n), Load: round3(a.server.Load / n), Infer: round3(a.server.Infer / n), N: a.server.N}, true
 }
 
 // HistogramHDR returns the latency histogram encoded ("" when nothing succeeded).

@@ -4,8 +4,9 @@
 // Law fit, the scenario's expectations and baseline checks, a diagnosis in plain
 // words, and the text, JSON, Markdown, JUnit and HTML reporters.
 //
-// reports works on result values, as vegeta's reporters do: the CLI converts the
-// harness's results into an Input, and Build makes a Report. It must never
+// reports works on result values, as vegeta's reporters do: the harness's step
+// results are StepInputs carrying each step's Aggregate (built as the results
+// arrived), the CLI gathers them into an Input, and Build makes a Report. It must never
 // import contend/harness (imports run cmd -> harness, reports -> scenarios), and
 // it never exits, parses flags or handles signals.
 //
@@ -35,6 +36,14 @@
 // parallel when the efficiency is at least 0.75 and nothing failed, partial
 // otherwise, inconclusive when the ideal itself is at most 1.25 or the base had
 // no successes.
+//
+// A comparison whose speedup cannot be trusted is inconclusive with suspect set
+// (why, and the fix): a base step with cold_first_ms (its first request took more
+// than ColdFirstRatio times the median of the others) or a speedup above
+// SuperlinearTolerance times its ideal; min_speedup and min_efficiency fail on it.
+// Rate and ramp steps carry offered_rps and achieved_rps (sends over the send
+// span) and a warning when achieved is under AchievedMinShare of offered; a step's
+// warnings are in every reporter.
 //
 // The USL fit of a sweep uses, for the built-in target, only the levels up to the
 // target's cores: past them a flat throughput is the hardware, and fitting it

@@ -15,8 +15,9 @@ const (
 )
 
 // Input is everything Build needs: the scenario, the host, and what every run
-// produced. The CLI converts the harness's results into an Input, so reports
-// never depends on the harness.
+// produced. The harness fills StepInput (and LevelInput) directly as its step
+// results, so nothing is copied field by field and reports never depends on the
+// harness.
 type Input struct {
 	Scenario *scenarios.Scenario
 	Host     Host

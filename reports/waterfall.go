@@ -87,12 +87,11 @@ type Band struct {
 	Failed   []int     `json:"failed,omitempty"`
 }
 
-// SpanOf turns one result into a span on the axis starting at origin, and
-// reports whether the result belongs on a waterfall (a cancelled request does
-// not). It is the one place a result becomes a span, for the reports and the
-// dashboard alike.
-func SpanOf(r *vegeta.Result, origin time.Time) (Span, bool) {
-	o := Classify(r)
+// SpanOf turns one result, whose outcome was decided by ClassifyLive or
+// Classify, into a span on the axis starting at origin, and reports whether the
+// result belongs on a waterfall (a cancelled request does not). It is the one
+// place a result becomes a span, for the reports and the dashboard alike.
+func SpanOf(r *vegeta.Result, o Outcome, origin time.Time) (Span, bool) {
 	if o == Cancelled {
 		return Span{}, false
 	}
@@ -134,9 +133,9 @@ func NewWaterfallBuilder(origin time.Time, timeout time.Duration) *WaterfallBuil
 	}
 }
 
-// Add records one result, in any order.
-func (b *WaterfallBuilder) Add(r *vegeta.Result) {
-	sp, ok := SpanOf(r, b.origin)
+// Add records one result with its outcome, in any order.
+func (b *WaterfallBuilder) Add(r *vegeta.Result, o Outcome) {
+	sp, ok := SpanOf(r, o, b.origin)
 	if !ok {
 		return
 	}
@@ -204,7 +203,7 @@ func buildWaterfall(results []vegeta.Result, timeout time.Duration) *Waterfall {
 	}
 	b := NewWaterfallBuilder(results[0].Timestamp, timeout)
 	for i := range results {
-		b.Add(&results[i])
+		b.Add(&results[i], Classify(&results[i])) // as aggregateOf counts them
 	}
 	if b.n == 0 {
 		return nil

@@ -1,19 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
+	"contend/harness"
 	"contend/models"
+	"contend/scenarios"
 )
 
 // Bounds of one cold start: generous, as a shared machine's disk may be slow (the
@@ -21,7 +19,6 @@ import (
 const (
 	coldLimit      = 60 * time.Second
 	coldLimitLarge = 5 * time.Minute
-	coldPoll       = 10 * time.Millisecond
 )
 
 // coldRow is one model size's cold starts (medians over the repeats).
@@ -103,46 +100,26 @@ func coldStart(ctx context.Context, bin, size string, limit time.Duration) (cold
 		return s, fmt.Errorf("temporary directory: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	logPath := filepath.Join(dir, "serve.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return s, fmt.Errorf("serve log: %w", err)
-	}
-	defer logFile.Close()
-	addrFile := filepath.Join(dir, "serve.addr")
-	cmd := exec.Command(bin, "serve", "--strategy", "eager", "--size", size, "--addr", "127.0.0.1:0",
-		"--addr-file", addrFile, "--intra-op-threads", "1", "--pprof", "off")
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	started := time.Now()
-	if err := cmd.Start(); err != nil {
-		return s, fmt.Errorf("start %s serve: %w", bin, err)
-	}
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(done)
-	}()
-	defer stopProcess(cmd, done, 5*time.Second)
-	fail := func(err error) (coldSample, error) {
-		b, _ := os.ReadFile(logPath)
-		return s, fmt.Errorf("%s models: %w; serve log: %s", size, err, tail(string(b), 800))
-	}
-
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	addr, err := waitAddrFile(ctx, addrFile, done, limit)
+	started := time.Now()
+	srv, err := harness.StartServe(ctx, harness.ServeSpec{Bin: bin, Strategy: scenarios.StrategyEager,
+		Builtin: scenarios.Builtin{Size: size, IntraOpThreads: 1}, Args: []string{"--pprof", "off"},
+		Dir: dir, Ready: true, Timeout: limit})
 	if err != nil {
-		return fail(err)
+		return s, fmt.Errorf("%s models: %w", size, err)
 	}
-	base := "http://" + addr
-	if err := waitReady(ctx, base+"/readyz", done); err != nil {
-		return fail(err)
-	}
+	defer srv.Stop()
 	s.ready = time.Since(started)
-	if s.rssLoaded, err = procStatus(cmd.Process.Pid, "VmRSS"); err != nil {
+	base, pid := srv.URL, srv.Pid()
+	fail := func(err error) (coldSample, error) {
+		b, _ := os.ReadFile(filepath.Join(dir, "serve.log"))
+		return s, fmt.Errorf("%s models: %w; serve log: %s", size, err, tail(string(b), 800))
+	}
+	if s.rssLoaded, err = procStatus(pid, "VmRSS"); err != nil {
 		return fail(err)
 	}
-	if s.rssPeak, err = procStatus(cmd.Process.Pid, "VmHWM"); err != nil {
+	if s.rssPeak, err = procStatus(pid, "VmHWM"); err != nil {
 		return fail(err)
 	}
 	metrics, code, err := httpGet(ctx, base+"/metrics")
@@ -166,7 +143,7 @@ func coldStart(ctx context.Context, bin, size string, limit time.Duration) (cold
 			s.firstReq = time.Since(t0)
 		}
 	}
-	if s.rssServed, err = procStatus(cmd.Process.Pid, "VmRSS"); err != nil {
+	if s.rssServed, err = procStatus(pid, "VmRSS"); err != nil {
 		return fail(err)
 	}
 	return s, nil
@@ -174,75 +151,3 @@ func coldStart(ctx context.Context, bin, size string, limit time.Duration) (cold
 
 // reverseBody asks for the hi->en model, so that both models have run once.
 const reverseBody = `{"text": "पानी ठंडा है", "source": "hi", "target": "en"}`
-
-// waitReady polls url until it answers 200, the process exits or ctx ends.
-func waitReady(ctx context.Context, url string, exited <-chan struct{}) error {
-	tick := time.NewTicker(coldPoll)
-	defer tick.Stop()
-	for {
-		if _, code, err := httpGet(ctx, url); err == nil && code == http.StatusOK {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("not ready: %w", ctx.Err())
-		case <-exited:
-			return fmt.Errorf("serve exited before it was ready")
-		case <-tick.C:
-		}
-	}
-}
-
-// procStatus returns a memory field of /proc/PID/status ("VmRSS", "VmHWM") in bytes.
-func procStatus(pid int, field string) (float64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, fmt.Errorf("read %s: %w", field, err)
-	}
-	defer f.Close()
-	return parseStatusKB(f, field)
-}
-
-// parseStatusKB reads one "Field:   123456 kB" line of a /proc status file and
-// returns it in bytes.
-func parseStatusKB(r io.Reader, field string) (float64, error) {
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) == 3 && f[0] == field+":" && f[2] == "kB" {
-			kb, err := strconv.ParseFloat(f[1], 64)
-			if err != nil {
-				return 0, fmt.Errorf("bad %s %q: %w", field, sc.Text(), err)
-			}
-			return kb * 1024, nil
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return 0, fmt.Errorf("read %s: %w", field, err)
-	}
-	return 0, fmt.Errorf("no %s line", field)
-}
-
-// metricValue returns the value of the first sample of metric name in a
-// Prometheus text exposition (labels ignored).
-func metricValue(text, name string) (float64, bool) {
-	for _, line := range strings.Split(text, "\n") {
-		if !strings.HasPrefix(line, name) {
-			continue
-		}
-		rest := line[len(name):]
-		if rest == "" || (rest[0] != ' ' && rest[0] != '{') {
-			continue // a longer name with this prefix
-		}
-		f := strings.Fields(rest[strings.LastIndexByte(rest, '}')+1:])
-		if len(f) == 0 {
-			continue
-		}
-		v, err := strconv.ParseFloat(f[0], 64)
-		if err != nil {
-			continue
-		}
-		return v, true
-	}
-	return 0, false
-}

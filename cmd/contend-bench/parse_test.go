@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -118,40 +119,30 @@ func TestParseBenchOutput(t *testing.T) {
 	}
 }
 
-func TestParseProc(t *testing.T) {
-	t.Run("status", func(t *testing.T) {
-		status := "Name:\tcontend\nVmHWM:\t  2048 kB\nVmRSS:\t  1024 kB\n"
-		for field, want := range map[string]float64{"VmRSS": 1 << 20, "VmHWM": 2 << 20} {
-			got, err := parseStatusKB(strings.NewReader(status), field)
-			if err != nil || got != want {
-				t.Errorf("%s: got %v, %v; want %v", field, got, err, want)
-			}
+// TestProc reads this very process and machine through procfs: what the bench
+// measures other processes with.
+func TestProc(t *testing.T) {
+	self := os.Getpid()
+	for i := 0; i < 2e6; i++ { // use some CPU, so that the counter moved
+		_ = strings.Repeat("x", i%3)
+	}
+	if cpu, err := processCPU(self); err != nil || cpu <= 0 {
+		t.Errorf("processCPU(self) = %v, %v; want some CPU time", cpu, err)
+	}
+	if busy, err := machineBusy(); err != nil || busy <= 0 {
+		t.Errorf("machineBusy = %v, %v; want the machine's busy time since boot", busy, err)
+	}
+	for _, field := range []string{"VmRSS", "VmHWM"} {
+		if b, err := procStatus(self, field); err != nil || b < 1<<20 {
+			t.Errorf("%s of this test = %v, %v; want at least 1 MiB", field, b, err)
 		}
-		if _, err := parseStatusKB(strings.NewReader("Name:\tkthread\n"), "VmRSS"); err == nil {
-			t.Error("no VmRSS line: want an error")
-		}
-	})
-	t.Run("stat cpu", func(t *testing.T) {
-		// The command name holds a space and a parenthesis; utime 150, stime 50 ticks.
-		stat := "4242 (my (odd) prog) S 1 4242 4242 0 -1 4194560 100 0 0 0 150 50 0 0 20 0 3 0 100 0 0"
-		got, err := parseProcStatCPU(stat)
-		if err != nil || got != 2*time.Second {
-			t.Errorf("got %v, %v; want 2s", got, err)
-		}
-		if _, err := parseProcStatCPU("4242 (short) S 1"); err == nil {
-			t.Error("short stat: want an error")
-		}
-	})
-	t.Run("machine busy", func(t *testing.T) {
-		// user 100, nice 0, system 50, idle 1000, iowait 30, irq 5, softirq 5, steal 40.
-		got, err := parseProcStatBusy("cpu  100 0 50 1000 30 5 5 40 0 0")
-		if err != nil || got != 2*time.Second {
-			t.Errorf("got %v, %v; want 2s", got, err)
-		}
-		if _, err := parseProcStatBusy("intr 1 2 3"); err == nil {
-			t.Error("not the cpu line: want an error")
-		}
-	})
+	}
+	if _, err := procStatus(self, "VmSwap"); err == nil {
+		t.Error("an unknown field: want an error")
+	}
+	if _, err := processCPU(1 << 30); err == nil {
+		t.Error("no such process: want an error")
+	}
 }
 
 func TestMetricValue(t *testing.T) {
@@ -170,6 +161,7 @@ process_resident_memory_bytes 1.2e+09
 	}{
 		{"contend_model_load_seconds_sum", 2.5, true},
 		{"process_resident_memory_bytes", 1.2e9, true},
+		{"contend_model_load_seconds_count", 1, true},
 		{"contend_model_load_seconds", 0, false},
 		{"go_goroutines", 0, false},
 	}

@@ -219,7 +219,7 @@ func renderOverhead(w writef, g goBenchResult) {
 func renderCold(w writef, rows []coldRow) {
 	w("## 4. Cold start (`contend serve --strategy eager`)\n\n")
 	w("Medians over the repeats. Ready is process start to the first 200 from /readyz (ONNX Runtime init\n")
-	w("and both model loads included); load is the server's own contend_model_load_seconds for both models.\n")
+	w("and both model loads included; the Runner's own spawn and readiness poll, every 50 ms); load is the server's own contend_model_load_seconds for both models.\n")
 	w("Memory is from /proc/PID/status: VmHWM, the peak resident set while loading, and VmRSS once loaded\n")
 	w("(buffers freed after the load go back to the OS gradually, so it varies by a few hundred MiB), then\n")
 	w("after one translation in each direction.\n\n")

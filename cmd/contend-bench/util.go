@@ -82,43 +82,6 @@ func treeCPU() time.Duration {
 	return time.Duration(self.Utime.Nano() + self.Stime.Nano() + children.Utime.Nano() + children.Stime.Nano())
 }
 
-// userHZ is the unit of the CPU times in /proc/PID/stat: fixed at 100 by Linux's ABI.
-const userHZ = 100
-
-// processCPU returns the CPU time (user and system) process pid has used so far,
-// from /proc/PID/stat.
-func processCPU(pid int) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, fmt.Errorf("process cpu: %w", err)
-	}
-	return parseProcStatCPU(string(b))
-}
-
-// parseProcStatCPU reads utime and stime (fields 14 and 15) of a /proc/PID/stat
-// line. The command name (field 2) may hold spaces, so fields are counted after its
-// closing parenthesis.
-func parseProcStatCPU(stat string) (time.Duration, error) {
-	i := strings.LastIndexByte(stat, ')')
-	if i < 0 {
-		return 0, fmt.Errorf("process cpu: malformed stat %q", tail(stat, 80))
-	}
-	f := strings.Fields(stat[i+1:])
-	// f[0] is field 3 (state), so utime (14) is f[11] and stime (15) f[12].
-	if len(f) < 13 {
-		return 0, fmt.Errorf("process cpu: stat has %d fields after the name", len(f))
-	}
-	var ticks int64
-	for _, s := range f[11:13] {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("process cpu: bad tick count %q", s)
-		}
-		ticks += n
-	}
-	return time.Duration(ticks) * time.Second / userHZ, nil
-}
-
 // tail returns the last n bytes of s, trimmed.
 func tail(s string, n int) string {
 	s = strings.TrimSpace(s)
@@ -186,38 +149,6 @@ func ratio(a, b float64) float64 {
 		return 0
 	}
 	return a / b
-}
-
-// machineBusy returns the CPU time every core of the machine has spent busy (not
-// idle, not waiting on I/O) since boot, from the first line of /proc/stat.
-func machineBusy() (time.Duration, error) {
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return 0, fmt.Errorf("machine cpu: %w", err)
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	return parseProcStatBusy(line)
-}
-
-// parseProcStatBusy reads the "cpu  user nice system idle iowait irq softirq
-// steal ..." line of /proc/stat and returns the busy time: every field but idle
-// and iowait (guest time is already counted in user).
-func parseProcStatBusy(line string) (time.Duration, error) {
-	f := strings.Fields(line)
-	if len(f) < 9 || f[0] != "cpu" {
-		return 0, fmt.Errorf("machine cpu: malformed /proc/stat line %q", tail(line, 80))
-	}
-	var busy int64
-	for i, s := range f[1:9] {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("machine cpu: bad tick count %q", s)
-		}
-		if i != 3 && i != 4 { // idle, iowait
-			busy += n
-		}
-	}
-	return time.Duration(busy) * time.Second / userHZ, nil
 }
 
 // loadAverage returns the one-minute load average, -1 when unreadable.

@@ -17,17 +17,11 @@ const (
 	maxSampleLen    = 240
 )
 
-// failed reports whether a result is a failure, as reports counts them: not a
-// success, nor a request cancelled by stopping the run.
-func failed(r *vegeta.Result) bool {
-	o := reports.Classify(r)
-	return o != reports.OK && o != reports.Cancelled
-}
-
-// defaultClass names a failed result by its reports.Outcome, with the status
-// code for HTTP errors: "timeout", "refused", "http 503", "other".
-func defaultClass(r *vegeta.Result) string {
-	switch o := reports.Classify(r); o {
+// defaultClass names a failed result by its outcome (the Runner's, carried on
+// its event), with the status code for HTTP errors: "timeout", "refused",
+// "http 503", "other".
+func defaultClass(r *vegeta.Result, o reports.Outcome) string {
+	switch o {
 	case reports.Client4xx, reports.Server5xx:
 		return "http " + strconv.Itoa(int(r.Code))
 	default:

@@ -6,29 +6,30 @@ import (
 	"testing"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"contend/reports"
 )
 
+// TestDefaultClass: the errors view names a failure by the outcome its event
+// carries, with the status for HTTP errors.
 func TestDefaultClass(t *testing.T) {
 	tests := []struct {
-		name   string
-		r      vegeta.Result
-		failed bool
-		want   string
+		name string
+		r    vegeta.Result
+		o    reports.Outcome
+		want string
 	}{
-		{"ok", vegeta.Result{Code: 200}, false, "ok"},
-		{"client timeout", vegeta.Result{Error: timeoutError}, true, "timeout"},
-		{"refused", vegeta.Result{Error: "dial tcp 127.0.0.1:9: connect: connection refused"}, true, "refused"},
-		{"busy", vegeta.Result{Code: 503, Error: "503 Service Unavailable"}, true, "http 503"},
-		{"bad request", vegeta.Result{Code: 422, Error: "422 Unprocessable Entity"}, true, "http 422"},
-		{"cancelled run", vegeta.Result{Error: `Post "http://127.0.0.1:1/translate": context canceled`}, false, "cancelled"},
-		{"garbage", vegeta.Result{Code: 200, Error: "response is not JSON: invalid character 'g'"}, true, "other"},
+		{"ok", vegeta.Result{Code: 200}, reports.OK, "ok"},
+		{"client timeout", vegeta.Result{Error: timeoutError}, reports.Timeout, "timeout"},
+		{"refused", vegeta.Result{Error: "dial tcp 127.0.0.1:9: connect: connection refused"}, reports.Refused, "refused"},
+		{"busy", vegeta.Result{Code: 503, Error: "503 Service Unavailable"}, reports.Server5xx, "http 503"},
+		{"bad request", vegeta.Result{Code: 422, Error: "422 Unprocessable Entity"}, reports.Client4xx, "http 422"},
+		{"cancelled run", vegeta.Result{Error: "context canceled"}, reports.Cancelled, "cancelled"},
+		{"garbage", vegeta.Result{Code: 200, Error: "response is not JSON: invalid character 'g'"}, reports.OtherErr, "other"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := failed(&tt.r); got != tt.failed {
-				t.Errorf("failed = %v, want %v", got, tt.failed)
-			}
-			if got := defaultClass(&tt.r); got != tt.want {
+			if got := defaultClass(&tt.r, tt.o); got != tt.want {
 				t.Errorf("class %q, want %q", got, tt.want)
 			}
 		})

@@ -270,8 +270,8 @@ func (m *model) apply(ev harness.Event) tea.Cmd {
 		m.step.snap = ev.Snapshot
 		m.step.level = ev.Level
 		if ev.Result != nil {
-			m.step.wf.add(ev.Result, m.step.started)
-			m.observe(ev.Result)
+			m.step.wf.add(ev.Result, ev.Outcome, m.step.started)
+			m.observe(ev.Result, ev.Outcome)
 		}
 	case harness.Progress:
 		// Between completions: the requests sent and not answered, on a tick.
@@ -308,8 +308,8 @@ func (m *model) apply(ev harness.Event) tea.Cmd {
 
 // observe adds one result to the latency chart, the step's histogram and, when
 // it failed, the errors view.
-func (m *model) observe(r *vegeta.Result) {
-	if reports.Classify(r) == reports.Cancelled {
+func (m *model) observe(r *vegeta.Result, o reports.Outcome) {
+	if o == reports.Cancelled {
 		return // cut off by stopping the run: no latency, no failure of the target
 	}
 	if m.run.origin.IsZero() {
@@ -320,11 +320,11 @@ func (m *model) observe(r *vegeta.Result) {
 		at = max(0, r.Timestamp.Sub(m.run.origin).Seconds())
 	}
 	ms := float64(r.Latency) / float64(time.Millisecond)
-	bad := failed(r)
+	bad := o != reports.OK
 	m.run.lat.push(point{at: at, ms: ms, failed: bad})
 	m.step.hist.add(ms)
 	if bad {
-		m.errs.add(m.run.label, defaultClass(r), failureMessage(r))
+		m.errs.add(m.run.label, defaultClass(r, o), failureMessage(r))
 	}
 }
 

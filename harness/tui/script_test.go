@@ -108,7 +108,7 @@ func (s *script) result(sent time.Time, code uint16, errText string, inFlight in
 		s.snap.LevelThroughput = float64(s.snap.LevelDone) / s.now.Sub(s.levelAt).Seconds()
 	}
 	s.emit(harness.Event{Kind: harness.Result, Run: s.run, Step: s.step, StepIndex: s.stepIndex, Level: s.level,
-		Result: r, Snapshot: s.snap})
+		Result: r, Outcome: o, Snapshot: s.snap})
 }
 
 // progress emits a Progress tick with the requests sent at the given times
@@ -121,7 +121,8 @@ func (s *script) progress(sent ...time.Time) {
 }
 
 func (s *script) stepDone() {
-	sr := harness.StepResult{Step: s.step, Started: s.stepStart, Wall: s.now.Sub(s.stepStart), Results: s.results, Aggregate: s.agg}
+	sr := harness.StepResult{Started: s.stepStart, StepInput: reports.StepInput{
+		Step: s.step, Wall: s.now.Sub(s.stepStart), Results: s.results, Aggregate: s.agg}}
 	s.steps = append(s.steps, sr)
 	s.emit(harness.Event{Kind: harness.StepDone, Run: s.run, Step: s.step, StepIndex: s.stepIndex, StepResult: &sr,
 		Snapshot: s.snap})

@@ -29,11 +29,11 @@ type waterfall struct {
 
 // add records one completed request on the axis starting at origin, and drops
 // it from the in-flight list (the transport's send time is the result's start).
-func (w *waterfall) add(r *vegeta.Result, origin time.Time) {
+func (w *waterfall) add(r *vegeta.Result, o reports.Outcome, origin time.Time) {
 	if i := slices.IndexFunc(w.sent, r.Timestamp.Equal); i >= 0 {
 		w.sent = slices.Delete(slices.Clone(w.sent), i, i+1)
 	}
-	sp, ok := reports.SpanOf(r, origin)
+	sp, ok := reports.SpanOf(r, o, origin)
 	if !ok {
 		return
 	}
