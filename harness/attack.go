@@ -31,6 +31,10 @@ type attackSpec struct {
 	// requests still in flight. It runs on the goroutine that drains the attacker
 	// and must not block.
 	onResult func(res *vegeta.Result, class reports.Outcome, inFlight int)
+	// onTick, when set, gets every ProgressEvery the number of requests in
+	// flight and their send times (the earliest reports.MaxWaterfallSpans), on
+	// the same goroutine as onResult.
+	onTick func(inFlight int, sent []time.Time)
 }
 
 // attackEnd says how an attack went.
@@ -82,9 +86,17 @@ func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
 		grace      <-chan time.Time
 		graceTimer *time.Timer
 		done       int64
+		ticks      <-chan time.Time
 	)
+	if spec.onTick != nil {
+		ticker := time.NewTicker(ProgressEvery)
+		defer ticker.Stop()
+		ticks = ticker.C
+	}
 	for results != nil {
 		select {
+		case <-ticks:
+			spec.onTick(int(sent.Load()-done), ledger.pending(reports.MaxWaterfallSpans))
 		case res, ok := <-results:
 			if !ok {
 				results = nil

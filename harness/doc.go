@@ -5,7 +5,8 @@
 //	r := harness.New(harness.Timeout(5*time.Second), harness.OutDir("out"))
 //	for ev := range r.Run(ctx, sc) {
 //		// RunStarted, then per target TargetStarted, per step StepStarted,
-//		// Result..., StepDone, then TargetDone; RunDone last.
+//		// Result... (with a Progress every 250 ms between them), StepDone,
+//		// then TargetDone; RunDone last.
 //	}
 //
 // Step modes (scenarios.Step.Mode):

@@ -16,7 +16,8 @@ type EventKind int
 // The event stream of one Runner.Run, in order:
 // RunStarted, then per target run (one per strategy, or one for a URL):
 // TargetStarted, then per step StepStarted, Result..., StepDone; TargetDone; finally RunDone.
-// Log events may arrive at any point.
+// Log events may arrive at any point; Progress events come every ProgressEvery
+// while a step's requests run, between its StepStarted and StepDone.
 const (
 	RunStarted    EventKind = iota // Scenario, Runs (planned run labels)
 	TargetStarted                  // Run (label, strategy or URL), RunIndex
@@ -26,9 +27,10 @@ const (
 	TargetDone                     // Run, TargetResult
 	RunDone                        // Err (nil, context.Canceled on Ctrl-C, or the failure)
 	Log                            // Message (a line of progress or of the target's log)
+	Progress                       // Run, Step, StepIndex, Level, Snapshot, Sent: every ProgressEvery while a step runs
 )
 
-var eventKindNames = [...]string{"RunStarted", "TargetStarted", "StepStarted", "Result", "StepDone", "TargetDone", "RunDone", "Log"}
+var eventKindNames = [...]string{"RunStarted", "TargetStarted", "StepStarted", "Result", "StepDone", "TargetDone", "RunDone", "Log", "Progress"}
 
 // String returns the kind's name, as in "StepDone".
 func (k EventKind) String() string {
@@ -58,7 +60,10 @@ type Event struct {
 	Result *vegeta.Result
 	// Outcome is Result's class, decided once by the Runner from the real error
 	// (reports.ClassifyLive); views read it instead of classifying again.
-	Outcome      reports.Outcome
+	Outcome reports.Outcome
+	// Sent holds, on Progress, the send times of the requests in flight,
+	// earliest first (at most reports.MaxWaterfallSpans of them).
+	Sent         []time.Time
 	Snapshot     Snapshot
 	StepResult   *StepResult
 	TargetResult *TargetResult

@@ -71,7 +71,7 @@ func checkOrder(evs []harness.Event) error {
 				return fmt.Errorf("event %d: TargetStarted inside run %q", i+1, inTarget)
 			}
 			inTarget = ev.Run
-		case harness.StepStarted, harness.Result, harness.StepDone:
+		case harness.StepStarted, harness.Result, harness.Progress, harness.StepDone:
 			if inTarget != ev.Run {
 				return fmt.Errorf("event %d: %s for run %q inside run %q", i+1, ev.Kind, ev.Run, inTarget)
 			}

@@ -133,6 +133,12 @@ func (t *targetRun) runLevel(ctx context.Context, index int, step scenarios.Step
 				Result: res, Outcome: class, Snapshot: tl.snapshot(time.Now(), inFlight, false),
 			})
 		},
+		onTick: func(inFlight int, sent []time.Time) {
+			t.em.emit(Event{
+				Kind: Progress, Run: t.label, Step: step, StepIndex: index, Level: plan.level,
+				Snapshot: tl.snapshot(time.Now(), inFlight, false), Sent: sent,
+			})
+		},
 	})
 	if err := raw.close(); err != nil && end.err == nil {
 		end.err = err

@@ -83,6 +83,10 @@ type Step struct {
 	// when the target exported none.
 	Resources *Resources `json:"resources,omitempty"`
 	Raw       string     `json:"raw,omitempty"`
+
+	// Waterfall is every request from send to end (or, for a large step, the
+	// requests in flight over time); absent when the step sent none.
+	Waterfall *Waterfall `json:"waterfall,omitempty"`
 }
 
 // Failed returns the number of requests that did not succeed.
@@ -361,6 +365,7 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 		PeakInFlight: peakInFlight(results),
 		Timeline:     timeline(results),
 		Histogram:    histogram(results),
+		Waterfall:    buildWaterfall(results, si.Timeout),
 		ErrorSamples: errorSamples(results),
 		Resources:    buildResources(si.Resources),
 		Raw:          si.RawPath,

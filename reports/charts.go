@@ -82,7 +82,7 @@ func scalingChart(run *Run, color string) template.HTML {
 	c.axes("concurrency", "throughput (requests/s)", true)
 	names, colors := []string{"measured"}, []string{color}
 	if u != nil {
-		var xs, ideal, fit, fitX []float64
+		var xs, ideal, fit, fitX, past, pastX []float64
 		for i := 0; i <= 100; i++ {
 			n := 1 + (nMax-1)*float64(i)/100
 			xs = append(xs, n)
@@ -90,10 +90,18 @@ func scalingChart(run *Run, color string) template.HTML {
 			if n <= float64(u.MaxLevel)+1e-9 {
 				fitX, fit = append(fitX, n), append(fit, u.Throughput(n))
 			}
+			if n >= float64(u.MaxLevel)-1e-9 { // the curve past the levels it was fitted on
+				pastX, past = append(pastX, n), append(past, u.Throughput(n))
+			}
 		}
 		c.polyline(xs, ideal, colorMuted, "5 4")
 		c.polyline(fitX, fit, color, "")
-		names, colors = append(names, fmt.Sprintf("USL fit (σ %.2f, κ %.3f)", u.Sigma, u.Kappa), "ideal"), append(colors, color, colorMuted)
+		fitName := fmt.Sprintf("USL fit (σ %.2f, κ %.3f)", u.Sigma, u.Kappa)
+		if len(pastX) > 1 {
+			c.polyline(pastX, past, color, "2 4")
+			fitName += fmt.Sprintf(", dotted past %d", u.MaxLevel)
+		}
+		names, colors = append(names, fitName, "ideal"), append(colors, color, colorMuted)
 	}
 	for _, l := range sc.Levels {
 		col := color

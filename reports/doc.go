@@ -124,6 +124,17 @@
 // Top-level "expectations" are those that matched no run (they fail), and
 // "baseline" holds CompareBaseline's checks when the CLI stored them.
 //
+// A step's "waterfall" holds its requests from send to end in send order
+// ("spans": start_ms and ms from the step's first send, outcome, and the
+// Server-Timing "timing" of a success), at most MaxWaterfallSpans (200) of them;
+// a larger step keeps only "band", the mean requests in flight per bucket of
+// bucket_ms (at most 240 buckets) and the failures that ended in each:
+//
+//	"waterfall": {"requests": 4, "timeout_ms": 10000, "end_ms": 10001,
+//	  "spans": [{"start_ms": 0, "ms": 1600, "outcome": "ok", "timing": {"wait": 0, "load": 0, "infer": 1600}},
+//	            {"start_ms": 0.1, "ms": 10000, "outcome": "timeout"}],
+//	  "band": {"bucket_ms": 80, "in_flight": [4, 4], "failed": [0, 3]}}
+//
 // A step's requests are ok + timeouts + errors + cancelled. "cancelled" (absent
 // when 0) counts requests in flight when the run was stopped (Ctrl-C): they say
 // nothing about the target, so they are neither failures nor latencies.

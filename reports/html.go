@@ -49,10 +49,17 @@ type pageView struct {
 	Rows         []stepRow
 	WallChart    template.HTML
 	SpeedupChart template.HTML
+	Waterfalls   []waterfallView
 	Runs         []runView
 	Expectations []Expectation
 	Failed       int
 	Charts       int // the number of <svg> charts on the page
+}
+
+// waterfallView is one step's waterfall, every run's lane on one time axis.
+type waterfallView struct {
+	Step string
+	SVG  template.HTML
 }
 
 type stepRow struct {
@@ -105,6 +112,12 @@ func htmlView(r *Report) pageView {
 		v.SpeedupChart = groupedBars("speedup by comparison (dashed: ideal)", "speedup (x)", groups, labels, values, nil, marks)
 		v.Charts++
 	}
+	for _, name := range v.StepNames {
+		if svg, ok := stepWaterfall(r.Runs, name); ok {
+			v.Waterfalls = append(v.Waterfalls, waterfallView{Step: name, SVG: svg})
+			v.Charts++
+		}
+	}
 	for i := range r.Runs {
 		run := &r.Runs[i]
 		rv := runView{Run: run, Color: palette[i%len(palette)]}
@@ -114,8 +127,15 @@ func htmlView(r *Report) pageView {
 		}
 		for j := range run.Steps {
 			s := &run.Steps[j]
-			rv.Steps = append(rv.Steps, stepView{Step: s, Timeline: timelineChart(s, rv.Color), Histogram: histogramChart(s, rv.Color)})
-			v.Charts += 2
+			sv := stepView{Step: s, Histogram: histogramChart(s, rv.Color)}
+			v.Charts++
+			if s.Waterfall == nil || s.Waterfall.Sampled() {
+				// Where the waterfall draws every request, a latency-over-time
+				// scatter says less (a burst's points all sit at t = 0).
+				sv.Timeline = timelineChart(s, rv.Color)
+				v.Charts++
+			}
+			rv.Steps = append(rv.Steps, sv)
 		}
 		v.Runs = append(v.Runs, rv)
 		v.Expectations = append(v.Expectations, run.Expectations...)
@@ -155,4 +175,23 @@ func speedupSeries(runs []Run) (groups []string, values [][]float64, marks []flo
 		}
 	}
 	return groups, values, marks
+}
+
+// stepWaterfall draws the named step's waterfall with one lane per run that
+// has it; ok is false when no run does.
+func stepWaterfall(runs []Run, name string) (template.HTML, bool) {
+	var lanes []WaterfallLane
+	mode := ""
+	for i := range runs {
+		s := runs[i].StepNamed(name)
+		if s == nil || s.Waterfall == nil {
+			continue
+		}
+		mode = s.Mode
+		lanes = append(lanes, WaterfallLane{Label: runs[i].Label(), Color: palette[i%len(palette)], W: s.Waterfall})
+	}
+	if len(lanes) == 0 {
+		return "", false
+	}
+	return waterfallSVG(fmt.Sprintf("%s (%s): every request from send to answer", name, mode), lanes), true
 }

@@ -112,6 +112,7 @@ func markdown(b *strings.Builder, r *Report) {
 			}
 		}
 	}
+	mdWaterfalls(b, r.Runs)
 	mdComparisons(b, r.Runs)
 	mdScaling(b, r.Runs)
 	mdExpectations(b, r)

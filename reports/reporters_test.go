@@ -182,7 +182,8 @@ func TestHTMLReporter(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"concurrent: latency over time", "latency distribution", "throughput by concurrency",
+		"Request waterfalls", `class="chart waterfall"`, "concurrent (concurrent): every request from send to answer",
+		"latency distribution", "throughput by concurrency",
 		"speedup by comparison", "wall time by step", "waiting on the model lock", "lock-serialized",
 		"Strategies side by side", "Expectations",
 		"3 (10.00s)", // the naive burst's timeouts, with the client timeout

@@ -133,7 +133,7 @@ func (c *svgChart) label(x, y float64, text, anchor string) {
 func (c *svgChart) legend(names, colors []string) {
 	x := c.w - c.right
 	for i := len(names) - 1; i >= 0; i-- {
-		x -= float64(len([]rune(names[i])))*6.2 + 22
+		x -= float64(len([]rune(names[i])))*6.6 + 24 // about 6.6 px a character at the .tl size
 		fmt.Fprintf(&c.b, `<rect x="%.1f" y="23" width="10" height="10" fill="%s"/>`, x, colors[i])
 		fmt.Fprintf(&c.b, `<text x="%.1f" y="32" class="tl">%s</text>`, x+14, html.EscapeString(names[i]))
 	}

@@ -17,11 +17,12 @@ const demoScenario = "seed-repro.yaml"
 
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("demo", "demo [flags]", stderr)
-	var f runFlags
+	f := runFlags{maxBody: -1} // -1: the scenario's request.max_body (demo has no --max-body)
 	fs.StringVar(&f.format, "format", "text", "what goes to stdout: text, json or markdown")
 	fs.StringVar(&f.out, "out", filepath.Join("out", "demo"), "write the reports and raw results here")
 	fs.BoolVar(&f.tui, "tui", false, "force the live dashboard")
 	fs.BoolVar(&f.noTUI, "no-tui", false, "plain progress lines instead of the dashboard")
+	fs.BoolVar(&f.linger, "linger", false, lingerUsage)
 	fs.Var(&f.strategies, "strategy", "strategies to compare (default: the scenario's naive,double-checked)")
 	fs.StringVar(&f.size, "size", "", "override the model size (tiny, base, large)")
 	if err := parseNoArgs(fs, args); err != nil {

@@ -81,10 +81,16 @@ func checkSize(size string) error {
 	return nil
 }
 
+// lingerUsage is the help of --linger, shared by run, check and demo.
+const lingerUsage = "keep the final dashboard on screen until q is pressed (ignored without the dashboard)"
+
 // checkDisplay rejects contradictory display flags.
 func checkDisplay(f runFlags) error {
 	if f.tui && f.noTUI {
 		return usagef("--tui and --no-tui contradict each other")
+	}
+	if f.linger && f.noTUI {
+		return usagef("--linger keeps the dashboard, which --no-tui turns off")
 	}
 	return nil
 }

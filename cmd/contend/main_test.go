@@ -133,6 +133,8 @@ func TestUsageExitCodes(t *testing.T) {
 		{[]string{"run", "--help"}, exitOK, "usage: contend run"},
 		{[]string{"run", "scenarios/ci.yaml", "--target", "http://192.0.2.1:8000"}, exitUsage, "--allow-remote"},
 		{[]string{"demo", "--size", "huge"}, exitUsage, "huge"},
+		{[]string{"demo", "--linger", "--no-tui"}, exitUsage, "--linger keeps the dashboard"},
+		{[]string{"run", "scenarios/ci.yaml", "--linger", "--no-tui"}, exitUsage, "--linger keeps the dashboard"},
 		{[]string{"run", "scenarios/ci.yaml", "--target", "http://127.0.0.1:1", "--size", "tiny"}, exitUsage, "--size applies to the built-in target"},
 		{[]string{"serve", "--size", "huge"}, exitUsage, "huge"},
 		{[]string{"serve", "stray"}, exitUsage, "unexpected argument"},

@@ -26,6 +26,7 @@ type runFlags struct {
 	out         string
 	tui         bool
 	noTUI       bool
+	linger      bool // keep the final dashboard until q
 	baseline    string
 	baseReport  *reports.Report // loaded from baseline before any load is sent
 	allowRemote bool
@@ -52,6 +53,7 @@ func runCommand(ctx context.Context, name string, args []string, stdout, stderr 
 	fs.StringVar(&f.out, "out", "", "write report.json, report.md, report.html, junit.xml and raw results here")
 	fs.BoolVar(&f.tui, "tui", false, "force the live dashboard")
 	fs.BoolVar(&f.noTUI, "no-tui", false, "plain progress lines instead of the dashboard")
+	fs.BoolVar(&f.linger, "linger", false, lingerUsage)
 	fs.BoolVar(&f.allowRemote, "allow-remote", false, "allow a --target that is not on loopback")
 	fs.StringVar(&f.size, "size", "", "override the built-in model size (tiny, base, large)")
 	fs.DurationVar(&f.timeout, "timeout", 0, "per-request client timeout for every step, overriding the scenario's (e.g. 5s)")
@@ -223,6 +225,7 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 	if useTUI {
 		err = tui.Run(runCtx, display,
 			tui.OnQuit(cancel),
+			tui.Linger(f.linger),
 			tui.Summarize(func(t *harness.TargetResult) tui.Row { return summarize(sc, t) }),
 			tui.Diagnose(func() []string { return diagnosisLines(buildReport(sc, col)) }),
 		)

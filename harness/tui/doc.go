@@ -7,18 +7,24 @@
 // options; of reports it uses only the outcome classes (reports.Classify), so
 // that its error classes match the report's. It must not import cmd.
 //
-// The dashboard has three views, switched with tab:
+// The dashboard has four views, switched with tab:
 //
-//	overview  the current step's progress, throughput, in-flight and
-//	          ok / timeout / error counters, the Server-Timing split of
-//	          wait / load / infer, a latency chart and the comparison table
-//	latency   per-request latency over the run's time, and a histogram of
-//	          the current step
-//	errors    failures by class with sample messages, and the target's log
+//	overview   the current step's progress, throughput, in-flight and
+//	           ok / timeout / error counters, the Server-Timing split of
+//	           wait / load / infer, a latency chart and the comparison table
+//	latency    per-request latency over the run's time, and a histogram of
+//	           the current step
+//	waterfall  the current step's requests, one row each in block
+//	           characters: completed ones split into wait / load / infer,
+//	           then those still in flight as bars growing with the clock
+//	errors     failures by class with sample messages, and the target's log
 //
-// q or ctrl+c quits (Run calls the OnQuit function so the caller can cancel the
-// run), ? toggles the full help. When the stream ends the program leaves its
-// final screen, the comparison table and the diagnosis, on the terminal.
+// The in-flight count and the waterfall's open bars come from the harness's
+// Progress events (requests sent, not yet answered), so they move before the
+// first completion. q or ctrl+c quits (Run calls the OnQuit function so the
+// caller can cancel the run), ? toggles the full help. When the stream ends the
+// program leaves its final screen, the comparison table and the diagnosis, on
+// the terminal; with Linger it keeps it (and the other views) until q.
 // Colour is off when NO_COLOR is set or with NoColor(true).
 //
 // Plain writes one line when a step starts and ends, a progress line at most

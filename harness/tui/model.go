@@ -20,11 +20,12 @@ type view int
 const (
 	overviewView view = iota
 	latencyView
+	waterfallView
 	errorsView
 	viewCount
 )
 
-var viewNames = [viewCount]string{"overview", "latency", "errors"}
+var viewNames = [viewCount]string{"overview", "latency", "waterfall", "errors"}
 
 // eventsMsg carries the events read in one go from the stream; closed is set
 // once the stream has ended.
@@ -103,6 +104,7 @@ type stepState struct {
 	done     bool
 	wall     time.Duration
 	begun    bool // a StepStarted has come
+	wf       waterfall
 }
 
 // tally is one finished step, kept for the final screen.
@@ -150,6 +152,7 @@ type model struct {
 	pending  int  // hook calls not answered yet
 	finished bool // stream ended and hooks answered: the final screen
 	quit     bool // the user quit before the stream ended
+	left     bool // the user left a lingering final screen
 }
 
 func newModel(events <-chan harness.Event, cfg config, st styles) model {
@@ -202,14 +205,19 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// settle quits once the stream has ended and every hook has answered.
+// settle quits once the stream has ended and every hook has answered, or,
+// with Linger, shows the final screen until q.
 func (m model) settle(cmds []tea.Cmd) (tea.Model, tea.Cmd) {
 	if m.closed && m.pending <= 0 && !m.finished {
 		m.finished = true
 		if m.ended.IsZero() {
 			m.ended = m.now
 		}
-		cmds = append(cmds, tea.Quit)
+		if !m.cfg.linger {
+			cmds = append(cmds, tea.Quit)
+		} else {
+			m.view = overviewView // the final screen first
+		}
 	}
 	return m, tea.Batch(cmds...)
 }
@@ -218,6 +226,10 @@ func (m model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(k, m.keys.Quit):
 		m.quit = !m.closed
+		if m.finished {
+			m.view = overviewView // the final screen is what stays on the terminal,
+			m.left = true         // without the hint to leave it
+		}
 		return m, tea.Quit
 	case key.Matches(k, m.keys.Next):
 		m.view = (m.view + 1) % viewCount
@@ -253,13 +265,19 @@ func (m *model) apply(ev harness.Event) tea.Cmd {
 			m.run.label = ev.Run
 		}
 		m.step = stepState{step: ev.Step, index: ev.StepIndex, level: ev.Level, total: ev.Total,
-			duration: ev.Duration, timeout: ev.Timeout, started: at, begun: true}
+			duration: ev.Duration, timeout: ev.Timeout, started: at, begun: true, wf: waterfall{timeout: ev.Timeout}}
 	case harness.Result:
 		m.step.snap = ev.Snapshot
 		m.step.level = ev.Level
 		if ev.Result != nil {
+			m.step.wf.add(ev.Result, ev.Outcome, m.step.started)
 			m.observe(ev.Result, ev.Outcome)
 		}
+	case harness.Progress:
+		// Between completions: the requests sent and not answered, on a tick.
+		m.step.snap = ev.Snapshot
+		m.step.level = ev.Level
+		m.step.wf.progress(ev.Sent, ev.Snapshot.InFlight)
 	case harness.StepDone:
 		m.step.snap = ev.Snapshot
 		m.step.done = true

@@ -211,8 +211,8 @@ func TestKeys(t *testing.T) {
 		wantQuit bool // the model asks to quit
 		wantUser bool // ... as a user's quit before the end
 	}{
-		{name: "tab cycles views", keys: []string{"tab", "tab"}, wantView: errorsView},
-		{name: "tab wraps", keys: []string{"tab", "tab", "tab"}, wantView: overviewView},
+		{name: "tab cycles views", keys: []string{"tab", "tab"}, wantView: waterfallView},
+		{name: "tab wraps", keys: []string{"tab", "tab", "tab", "tab"}, wantView: overviewView},
 		{name: "shift+tab goes back", keys: []string{"shift+tab"}, wantView: errorsView},
 		{name: "? toggles help", keys: []string{"?"}, wantHelp: true},
 		{name: "? twice hides help", keys: []string{"?", "?"}},

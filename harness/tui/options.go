@@ -36,6 +36,7 @@ type config struct {
 	onQuit    func()
 	noColor   bool
 	altScreen bool
+	linger    bool
 	input     io.Reader
 	inputSet  bool
 	output    io.Writer
@@ -105,4 +106,12 @@ func WindowSize(width, height int) Option {
 			c.width, c.height = width, height
 		}
 	}
+}
+
+// Linger keeps the dashboard on screen when the run has ended, on its final
+// screen (tab still shows the other views), until the user presses q; without
+// it (the default) Run returns as soon as the stream ends. It needs keyboard
+// input: leave it off when there is none (CI).
+func Linger(on bool) Option {
+	return func(c *config) { c.linger = on }
 }

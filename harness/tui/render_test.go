@@ -54,6 +54,7 @@ func states(t *testing.T) map[string]model {
 	return map[string]model{
 		"start":       at(upTo(stream, harness.StepStarted, "naive", 1)),
 		"cold-load":   at(upTo(stream, harness.Result, "naive", 1)),
+		"burst-sent":  at(upTo(stream, harness.Progress, "naive", 1)),
 		"naive-burst": at(upTo(stream, harness.Result, "naive", 5)),
 		"naive-done":  at(upTo(stream, harness.TargetDone, "naive", 1)),
 		"dc-burst":    at(upTo(stream, harness.Result, "double-checked", 6)),
@@ -62,7 +63,7 @@ func states(t *testing.T) map[string]model {
 	}
 }
 
-var sizes = []struct{ w, h int }{{80, 24}, {160, 40}}
+var sizes = []struct{ w, h int }{{80, 24}, {160, 48}}
 
 func TestScreensGolden(t *testing.T) {
 	st := states(t)
@@ -75,6 +76,11 @@ func TestScreensGolden(t *testing.T) {
 		{"cold-load", overviewView, false},
 		{"naive-burst", overviewView, false},
 		{"naive-burst", latencyView, false},
+		{"burst-sent", overviewView, false},
+		{"burst-sent", waterfallView, false},
+		{"naive-burst", waterfallView, false},
+		{"dc-burst", waterfallView, false},
+		{"sweep", waterfallView, false},
 		{"naive-done", errorsView, false},
 		{"dc-burst", overviewView, true},
 		{"dc-burst", latencyView, false},

@@ -22,7 +22,8 @@ import (
 // that this is quick.
 //
 // When the stream ends normally the final screen, the steps' counts, the
-// comparison table and the diagnosis, stays on the terminal. Run leaves
+// comparison table and the diagnosis, stays on the terminal; with Linger, Run
+// keeps showing it (tab switches views) and returns only after q. Run leaves
 // signals to its caller (ctrl+c reaches it as a key while the dashboard runs).
 // It returns nil when the stream ended, the user quit or ctx was cancelled,
 // and an error only when the terminal failed, in which case the rest of the

@@ -92,6 +92,7 @@ func (s *script) result(sent time.Time, code uint16, errText string, inFlight in
 		s.snap.Errors++
 	}
 	if timing != nil {
+		r.Headers = http.Header{"Server-Timing": {fmt.Sprintf("wait;dur=%g, load;dur=%g, infer;dur=%g", timing[0], timing[1], timing[2])}}
 		n := float64(s.timed)
 		s.snap.ServerWaitMs = (s.snap.ServerWaitMs*n + timing[0]) / (n + 1)
 		s.snap.ServerLoadMs = (s.snap.ServerLoadMs*n + timing[1]) / (n + 1)
@@ -108,6 +109,15 @@ func (s *script) result(sent time.Time, code uint16, errText string, inFlight in
 	}
 	s.emit(harness.Event{Kind: harness.Result, Run: s.run, Step: s.step, StepIndex: s.stepIndex, Level: s.level,
 		Result: r, Outcome: o, Snapshot: s.snap})
+}
+
+// progress emits a Progress tick with the requests sent at the given times
+// still in flight.
+func (s *script) progress(sent ...time.Time) {
+	s.snap.InFlight = len(sent)
+	s.snap.Elapsed = s.now.Sub(s.stepStart)
+	s.emit(harness.Event{Kind: harness.Progress, Run: s.run, Step: s.step, StepIndex: s.stepIndex, Level: s.level,
+		Snapshot: s.snap, Sent: sent})
 }
 
 func (s *script) stepDone() {
@@ -164,7 +174,9 @@ func seedStream() []harness.Event {
 	s.sequential(sc.Steps[0], true)
 	s.stepStarted(sc.Steps[1], 1)
 	burst := s.now
-	s.after(service)
+	s.after(harness.ProgressEvery)
+	s.progress(burst, burst, burst, burst)
+	s.after(service - harness.ProgressEvery)
 	s.result(burst, 200, "", 3, []float64{0, 0, 1600})
 	s.after(timeout - service)
 	for i := range 3 {
@@ -178,7 +190,9 @@ func seedStream() []harness.Event {
 	s.sequential(sc.Steps[0], true)
 	s.stepStarted(sc.Steps[1], 1)
 	burst = s.now
-	s.after(service + 100*time.Millisecond)
+	s.after(harness.ProgressEvery)
+	s.progress(burst, burst, burst, burst)
+	s.after(service + 100*time.Millisecond - harness.ProgressEvery)
 	for i := range 4 {
 		s.after(50 * time.Millisecond)
 		s.result(burst, 200, "", 3-i, []float64{0.1, 0, 1700 + 50*float64(i)})

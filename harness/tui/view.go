@@ -14,10 +14,12 @@ func (m model) View() string {
 	w, h := m.size()
 	var lines []string
 	switch {
-	case m.finished:
+	case m.finished && (m.view == overviewView || !m.cfg.linger):
 		lines = m.finalScreen(w, h)
 	case m.view == latencyView:
 		lines = m.latencyScreen(w, h)
+	case m.view == waterfallView:
+		lines = m.waterfallScreen(w, h)
 	case m.view == errorsView:
 		lines = m.errorsScreen(w, h)
 	default:
@@ -68,6 +70,40 @@ func (m model) latencyScreen(w, h int) []string {
 	return stack(h, append(blocks, fixed(6, m.footer(w)))...)
 }
 
+func (m model) waterfallScreen(w, h int) []string {
+	return stack(h,
+		fixed(10, m.top(w)),
+		gap(),
+		fixed(7, stepLines(renderStep(m.st, m.stepInfo(), w))),
+		flex(8, 4, 1, 0, func(h int) []string { return renderWaterfall(m.st, m.waterfallInfo(), w, h) }),
+		fixed(6, m.footer(w)),
+	)
+}
+
+// stepLines keeps the step block's title and counters, not its progress bar.
+func stepLines(step []string) []string {
+	if len(step) < 3 || step[2] == "" {
+		return step[:min(len(step), 1)]
+	}
+	return []string{step[0], step[2]}
+}
+
+// waterfallInfo is the current step's waterfall, titled with the run and step.
+func (m model) waterfallInfo() waterfallInfo {
+	title := "waterfall"
+	if m.run.label != "" {
+		title += " · " + m.run.label
+	}
+	if !m.step.begun {
+		return waterfallInfo{title: title + " · no step yet"}
+	}
+	title += " · " + stepLabel(m.step.step, m.step.level)
+	if m.step.timeout > 0 {
+		title += " · client timeout " + fmtDur(m.step.timeout)
+	}
+	return m.step.wf.info(title, m.step.started, m.now, !m.step.done)
+}
+
 func (m model) errorsScreen(w, h int) []string {
 	errs := renderErrors(m.st, m.errs, w)
 	logs := func(h int) []string { return renderLogs(m.st, m.logs, w, h) }
@@ -99,7 +135,16 @@ func (m model) finalScreen(w, h int) []string {
 		fixed(9, renderTable(m.st, m.tableRows(), nil, "", w)),
 		gap(),
 		flex(8, 2, 2, len(diag), func(h int) []string { return limit(m.st, diag, h) }),
+		fixed(3, m.lingerHint(w)),
 	)
+}
+
+// lingerHint tells a lingering dashboard's user how to leave it.
+func (m model) lingerHint(w int) []string {
+	if !m.cfg.linger || m.left {
+		return nil
+	}
+	return []string{m.st.dim.Render(clip("run ended: tab for the other views, q to quit", w))}
 }
 
 // top is the header and the tab bar.
