@@ -25,7 +25,7 @@ export CGO_ENABLED     := 1
 
 GO_SOURCES := $(shell find . -name '*.go' -not -path './.cache/*') go.mod go.sum
 
-.PHONY: build ort models tools test vet bench demo soak clean
+.PHONY: build ort models tools python-deps test vet bench demo soak clean
 
 build: $(CONTEND)
 
@@ -52,6 +52,16 @@ $(VEGETA):
 
 vet:
 	go vet ./...
+
+# Debian's FastAPI, uvicorn and numpy for examples/seed-service (the probe's end-to-end
+# test runs it with /usr/bin/python3), installed only when /usr/bin/python3 cannot import them.
+PYTHON_DEBS := python3-fastapi python3-uvicorn python3-numpy
+
+python-deps:
+	@/usr/bin/python3 -c 'import fastapi, uvicorn, numpy' 2>/dev/null || { \
+	  echo "python-deps: installing $(PYTHON_DEBS) for examples/seed-service"; \
+	  if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
+	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq $(PYTHON_DEBS) >/dev/null; }
 
 # The README's test command: provisions everything, then vet, race tests and fuzz seed corpora
 # (go test runs every Fuzz target's seed corpus as part of the ordinary run).
