@@ -11,6 +11,7 @@ func (t *TargetResult) ReportRun() reports.RunInput {
 		Strategy: t.Strategy,
 		URL:      t.URL,
 		LogPath:  t.LogPath,
+		CPU:      t.CPUSource,
 		Steps:    make([]reports.StepInput, 0, len(t.Steps)),
 	}
 	if t.Strategy != "" {
@@ -25,6 +26,7 @@ func (t *TargetResult) ReportRun() reports.RunInput {
 			Wall:             s.Wall,
 			Results:          s.Results,
 			TargetCPUSeconds: s.TargetCPUSeconds,
+			HostCPUSeconds:   s.HostCPUSeconds,
 			Cores:            s.Cores,
 			RawPath:          s.RawPath,
 			Timeout:          s.Timeout,
@@ -36,6 +38,7 @@ func (t *TargetResult) ReportRun() reports.RunInput {
 				Wall:             l.Wall,
 				Results:          l.Results,
 				TargetCPUSeconds: l.TargetCPUSeconds,
+				HostCPUSeconds:   l.HostCPUSeconds,
 				RawPath:          l.RawPath,
 			})
 		}

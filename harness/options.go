@@ -108,6 +108,17 @@ func SampleEvery(d time.Duration) Option {
 	}
 }
 
+// TargetPID names the process whose CPU time (with its children's) is measured
+// around every step of an external target, instead of the process found
+// listening on a loopback target's port. Default 0: find it.
+func TargetPID(pid int) Option {
+	return func(r *Runner) {
+		if pid > 0 {
+			r.targetPID = pid
+		}
+	}
+}
+
 // ErrorSamples sets how many failed responses per step keep their body (as
 // StepResult.ErrorSamples); default DefaultErrorSamples, 0 keeps none.
 func ErrorSamples(n int) Option {

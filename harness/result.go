@@ -38,6 +38,9 @@ type StepResult struct {
 	// sampled from its /metrics every few seconds during the step (see SampleEvery);
 	// empty when the target has no /metrics.
 	Resources []ResourceSample
+	// HostCPUSeconds is the CPU time every core of this machine spent busy during
+	// the step, the target's and everyone else's; -1 when unknown.
+	HostCPUSeconds float64
 	// Err is why the step ended early (context.Canceled, the target dying, a failed
 	// save), nil when it ran to completion. Failed requests are not errors.
 	Err error
@@ -49,6 +52,7 @@ type LevelResult struct {
 	Wall             time.Duration
 	Results          []vegeta.Result
 	TargetCPUSeconds float64 // -1 when unknown
+	HostCPUSeconds   float64 // this machine's busy CPU time, -1 when unknown
 	RawPath          string
 }
 
@@ -62,7 +66,9 @@ type TargetResult struct {
 	// LogPath is the built-in target's combined stdout and stderr ("" for a URL,
 	// and when a temporary log was removed after a clean run).
 	LogPath string
-	Err     error // why the run failed or stopped early; nil when every step completed
+	// CPUSource says how the target's CPU was measured, or why it was not.
+	CPUSource string
+	Err       error // why the run failed or stopped early; nil when every step completed
 }
 
 // ErrorSample is one failed response kept for the error view.

@@ -26,6 +26,7 @@ type Runner struct {
 	stopGrace    time.Duration
 	errorSamples int
 	sampleEvery  time.Duration
+	targetPID    int // the external target's process, 0: the one listening on its port
 }
 
 // New returns a Runner with the defaults (see the Default constants) changed by opts.

@@ -73,7 +73,7 @@ func (t *targetRun) logf(format string, args ...any) {
 // runBuiltin starts a fresh built-in target with strategy, runs every step against
 // it and stops it.
 func (r *Runner) runBuiltin(ctx context.Context, em *emitter, p runPlan, strategy string) (res TargetResult) {
-	res = TargetResult{Run: strategy, Strategy: strategy}
+	res = TargetResult{Run: strategy, Strategy: strategy, CPUSource: "measured from the target's process_cpu_seconds_total"}
 	t := r.newTargetRun(em, p, strategy, "")
 	t.check = newResponseCheck(p.sc.Request.Expect, true)
 	logDir := t.dir
@@ -145,6 +145,14 @@ func (r *Runner) runExternal(ctx context.Context, em *emitter, p runPlan, base s
 	t := r.newTargetRun(em, p, base, base)
 	t.check = newResponseCheck(p.sc.Request.Expect, false)
 	t.meter.optional = true
+	proc, err := findTargetProcess(base, r.targetPID)
+	if err != nil {
+		res.CPUSource = err.Error()
+		t.logf("%s", err)
+	} else {
+		t.meter.proc, res.CPUSource = proc, "measured from /proc: "+proc.desc
+		t.logf("target CPU: %s", proc.desc)
+	}
 	res.Steps, res.Err = t.runSteps(ctx, p)
 	return res
 }
@@ -168,7 +176,7 @@ func (t *targetRun) runSteps(ctx context.Context, p runPlan) ([]StepResult, erro
 	for i, step := range p.sc.Steps {
 		plans, err := t.resolveTimeout(step, p.steps[i], p.fixedTimeout, medians)
 		if err != nil {
-			steps = append(steps, StepResult{Step: step, TargetCPUSeconds: -1, Cores: t.cores, Err: err})
+			steps = append(steps, StepResult{Step: step, TargetCPUSeconds: -1, HostCPUSeconds: -1, Cores: t.cores, Err: err})
 			return steps, fmt.Errorf("target %s: step %q: %w", t.label, step.Name, err)
 		}
 		sr := t.runStep(ctx, i, step, plans)

@@ -48,8 +48,11 @@ type Step struct {
 	// TargetCPUS is the CPU time the target used during the step; CPUUtil is that
 	// divided by the wall time, in cores (2.0: two cores fully busy). Both are
 	// absent when the target's CPU was not measured.
-	TargetCPUS   *float64      `json:"target_cpu_s,omitempty"`
-	CPUUtil      *float64      `json:"cpu_util,omitempty"`
+	TargetCPUS *float64 `json:"target_cpu_s,omitempty"`
+	CPUUtil    *float64 `json:"cpu_util,omitempty"`
+	// HostCPUUtil is the machine's busy cores over the step (everyone's, the
+	// target's included); absent when unknown.
+	HostCPUUtil  *float64      `json:"host_cpu_util,omitempty"`
 	Cores        int           `json:"cores,omitempty"`
 	PeakInFlight int           `json:"peak_in_flight"`
 	Levels       []Level       `json:"levels,omitempty"`
@@ -106,6 +109,7 @@ type Level struct {
 	P50           float64   `json:"p50"`
 	P99           float64   `json:"p99"`
 	CPUUtil       *float64  `json:"cpu_util,omitempty"`
+	HostCPUUtil   *float64  `json:"host_cpu_util,omitempty"`
 	ServerMs      *ServerMs `json:"server_ms,omitempty"`
 	Raw           string    `json:"raw,omitempty"`
 }
@@ -272,6 +276,7 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 		}
 	}
 	st.TargetCPUS, st.CPUUtil = cpuUse(cpu, st.WallS)
+	_, st.HostCPUUtil = cpuUse(si.HostCPUSeconds, st.WallS)
 	for _, li := range si.Levels {
 		st.Levels = append(st.Levels, aggregateLevel(li))
 	}
@@ -303,6 +308,7 @@ func aggregateLevel(li LevelInput) Level {
 		l.ThroughputRPS = round4(float64(l.OK) / l.WallS)
 	}
 	_, l.CPUUtil = cpuUse(li.TargetCPUSeconds, l.WallS)
+	_, l.HostCPUUtil = cpuUse(li.HostCPUSeconds, l.WallS)
 	return l
 }
 

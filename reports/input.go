@@ -40,6 +40,8 @@ type RunInput struct {
 	Steps    []StepInput
 	Err      string // why the run stopped early ("" when it did not)
 	LogPath  string // the target's log file, when one was kept
+	// CPU says how the target's CPU was measured, or why it was not ("" unknown).
+	CPU string
 }
 
 // StepInput is what one step of one run produced.
@@ -55,6 +57,10 @@ type StepInput struct {
 	// TargetCPUSeconds is the CPU time the target used during the step, or -1
 	// when unknown (an external target).
 	TargetCPUSeconds float64
+	// HostCPUSeconds is the busy CPU time of every core of the machine during
+	// the step (the target's, the load generator's and everyone else's), or -1
+	// (and 0, from older callers) when unknown.
+	HostCPUSeconds float64
 	// Cores is the number of cores the target could use (0: unknown).
 	Cores int
 	// RawPath is where the step's raw vegeta results were saved ("" if not).
@@ -72,6 +78,7 @@ type LevelInput struct {
 	Wall             time.Duration
 	Results          []vegeta.Result
 	TargetCPUSeconds float64 // -1 when unknown
+	HostCPUSeconds   float64 // -1 when unknown
 	RawPath          string
 }
 
