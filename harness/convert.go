@@ -27,6 +27,7 @@ func (t *TargetResult) ReportRun() reports.RunInput {
 			Results:          s.Results,
 			TargetCPUSeconds: s.TargetCPUSeconds,
 			HostCPUSeconds:   s.HostCPUSeconds,
+			RunnableThreads:  s.RunnableThreads,
 			Cores:            s.Cores,
 			RawPath:          s.RawPath,
 			Timeout:          s.Timeout,
@@ -39,6 +40,7 @@ func (t *TargetResult) ReportRun() reports.RunInput {
 				Results:          l.Results,
 				TargetCPUSeconds: l.TargetCPUSeconds,
 				HostCPUSeconds:   l.HostCPUSeconds,
+				RunnableThreads:  l.RunnableThreads,
 				RawPath:          l.RawPath,
 			})
 		}

@@ -241,3 +241,44 @@ func hostBusySeconds() float64 {
 	c := st.CPUTotal
 	return c.User + c.Nice + c.System + c.IRQ + c.SoftIRQ + c.Steal
 }
+
+// runnable returns how many threads of the process and its descendants are
+// running or waiting for a CPU (state R) now. Unlike CPU time it does not
+// depend on what else the machine runs: under an interpreter lock, or behind
+// any lock, one thread runs while the others sleep; threads that could use more
+// cores are runnable even while other processes hold them.
+func (m *procCPU) runnable() (int, bool) {
+	procs, err := m.fs.AllProcs()
+	if err != nil {
+		return 0, false
+	}
+	children := make(map[int][]int)
+	found := false
+	for _, p := range procs {
+		st, err := p.Stat()
+		if err != nil {
+			continue
+		}
+		found = found || p.PID == m.pid
+		children[st.PPID] = append(children[st.PPID], p.PID)
+	}
+	if !found {
+		return 0, false
+	}
+	n := 0
+	queue := []int{m.pid}
+	for len(queue) > 0 {
+		pid := queue[0]
+		queue = queue[1:]
+		threads, err := m.fs.AllThreads(pid)
+		if err == nil {
+			for _, th := range threads {
+				if st, err := th.Stat(); err == nil && st.State == "R" {
+					n++
+				}
+			}
+		}
+		queue = append(queue, children[pid]...)
+	}
+	return n, true
+}

@@ -20,3 +20,5 @@ func findTargetProcess(string, int) (*procCPU, error) {
 func (*procCPU) seconds() float64 { return -1 }
 
 func hostBusySeconds() float64 { return -1 }
+
+func (*procCPU) runnable() (int, bool) { return 0, false }

@@ -47,8 +47,13 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 		smp = startSampler(ctx, t.meter.client, t.base, t.sampleEvery)
 	}
 	tl := newTally(time.Now(), sweep)
+	var runnable runnableCounts
 	for _, plan := range plans {
+		ths := startThreads(ctx, t.meter.proc)
 		lr, end := t.runLevel(ctx, index, step, plan, tl, &sr)
+		counts := ths.finish()
+		lr.RunnableThreads = counts.median()
+		runnable.add(&counts)
 		if sr.Started.IsZero() {
 			sr.Started = end.started
 		}
@@ -73,6 +78,7 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 	}
 	sr.TargetCPUSeconds = cpuDelta(cpuStart, cpuBefore)
 	sr.HostCPUSeconds = cpuDelta(hostStart, hostBefore)
+	sr.RunnableThreads = runnable.median()
 	if smp != nil {
 		var absent bool
 		sr.Resources, absent = smp.finish()
@@ -95,7 +101,7 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 // runLevel runs one attack of a step (the whole step, or one sweep level) and
 // returns its results, counting them in tl and sampling failures into sr.
 func (t *targetRun) runLevel(ctx context.Context, index int, step scenarios.Step, plan attackPlan, tl *tally, sr *StepResult) (LevelResult, attackEnd) {
-	lr := LevelResult{Concurrency: plan.level, TargetCPUSeconds: -1, HostCPUSeconds: -1}
+	lr := LevelResult{Concurrency: plan.level, TargetCPUSeconds: -1, HostCPUSeconds: -1, RunnableThreads: -1}
 	raw, err := t.createRaw(step.Name, plan.level)
 	if err != nil {
 		return lr, attackEnd{started: time.Now(), err: err}

@@ -176,7 +176,7 @@ func (t *targetRun) runSteps(ctx context.Context, p runPlan) ([]StepResult, erro
 	for i, step := range p.sc.Steps {
 		plans, err := t.resolveTimeout(step, p.steps[i], p.fixedTimeout, medians)
 		if err != nil {
-			steps = append(steps, StepResult{Step: step, TargetCPUSeconds: -1, HostCPUSeconds: -1, Cores: t.cores, Err: err})
+			steps = append(steps, StepResult{Step: step, TargetCPUSeconds: -1, HostCPUSeconds: -1, RunnableThreads: -1, Cores: t.cores, Err: err})
 			return steps, fmt.Errorf("target %s: step %q: %w", t.label, step.Name, err)
 		}
 		sr := t.runStep(ctx, i, step, plans)

@@ -52,13 +52,16 @@ type Step struct {
 	CPUUtil    *float64 `json:"cpu_util,omitempty"`
 	// HostCPUUtil is the machine's busy cores over the step (everyone's, the
 	// target's included); absent when unknown.
-	HostCPUUtil  *float64      `json:"host_cpu_util,omitempty"`
-	Cores        int           `json:"cores,omitempty"`
-	PeakInFlight int           `json:"peak_in_flight"`
-	Levels       []Level       `json:"levels,omitempty"`
-	Timeline     Timeline      `json:"timeline"`
-	Histogram    Histogram     `json:"histogram"`
-	ErrorSamples []ErrorSample `json:"error_samples,omitempty"`
+	HostCPUUtil *float64 `json:"host_cpu_util,omitempty"`
+	// RunnableThreads is the target's median threads running or waiting for a
+	// CPU (an external target on this machine, from /proc); absent when unknown.
+	RunnableThreads *float64      `json:"runnable_threads,omitempty"`
+	Cores           int           `json:"cores,omitempty"`
+	PeakInFlight    int           `json:"peak_in_flight"`
+	Levels          []Level       `json:"levels,omitempty"`
+	Timeline        Timeline      `json:"timeline"`
+	Histogram       Histogram     `json:"histogram"`
+	ErrorSamples    []ErrorSample `json:"error_samples,omitempty"`
 	// Resources holds the target's resource samples and their trends; absent
 	// when the target exported none.
 	Resources *Resources `json:"resources,omitempty"`
@@ -98,20 +101,21 @@ type ServerMs struct {
 // Level is one concurrency level of a sweep step. P50 and P99 are milliseconds
 // over its successful requests.
 type Level struct {
-	Concurrency   int       `json:"concurrency"`
-	Requests      int       `json:"requests"`
-	OK            int       `json:"ok"`
-	Timeouts      int       `json:"timeouts"`
-	Errors        int       `json:"errors"`
-	Cancelled     int       `json:"cancelled,omitempty"`
-	WallS         float64   `json:"wall_s"`
-	ThroughputRPS float64   `json:"throughput_rps"`
-	P50           float64   `json:"p50"`
-	P99           float64   `json:"p99"`
-	CPUUtil       *float64  `json:"cpu_util,omitempty"`
-	HostCPUUtil   *float64  `json:"host_cpu_util,omitempty"`
-	ServerMs      *ServerMs `json:"server_ms,omitempty"`
-	Raw           string    `json:"raw,omitempty"`
+	Concurrency     int       `json:"concurrency"`
+	Requests        int       `json:"requests"`
+	OK              int       `json:"ok"`
+	Timeouts        int       `json:"timeouts"`
+	Errors          int       `json:"errors"`
+	Cancelled       int       `json:"cancelled,omitempty"`
+	WallS           float64   `json:"wall_s"`
+	ThroughputRPS   float64   `json:"throughput_rps"`
+	P50             float64   `json:"p50"`
+	P99             float64   `json:"p99"`
+	CPUUtil         *float64  `json:"cpu_util,omitempty"`
+	HostCPUUtil     *float64  `json:"host_cpu_util,omitempty"`
+	RunnableThreads *float64  `json:"runnable_threads,omitempty"`
+	ServerMs        *ServerMs `json:"server_ms,omitempty"`
+	Raw             string    `json:"raw,omitempty"`
 }
 
 // Timeline is a step's latency over time, downsampled (largest triangle three
@@ -277,6 +281,7 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 	}
 	st.TargetCPUS, st.CPUUtil = cpuUse(cpu, st.WallS)
 	_, st.HostCPUUtil = cpuUse(si.HostCPUSeconds, st.WallS)
+	st.RunnableThreads = known(si.RunnableThreads)
 	for _, li := range si.Levels {
 		st.Levels = append(st.Levels, aggregateLevel(li))
 	}
@@ -309,6 +314,7 @@ func aggregateLevel(li LevelInput) Level {
 	}
 	_, l.CPUUtil = cpuUse(li.TargetCPUSeconds, l.WallS)
 	_, l.HostCPUUtil = cpuUse(li.HostCPUSeconds, l.WallS)
+	l.RunnableThreads = known(li.RunnableThreads)
 	return l
 }
 
@@ -320,6 +326,15 @@ func cpuUse(cpuS, wallS float64) (*float64, *float64) {
 	}
 	s, u := round3(cpuS), round3(cpuS/wallS)
 	return &s, &u
+}
+
+// known returns v rounded, or nil when it is unknown (zero or negative).
+func known(v float64) *float64 {
+	if v <= 0 {
+		return nil
+	}
+	r := round3(v)
+	return &r
 }
 
 func stepConcurrency(step scenarios.Step, st Step) int {

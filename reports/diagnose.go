@@ -178,6 +178,7 @@ func (sg *signals) judgeFlat(d *Diagnosis, top point, share float64, haveWait bo
 	case haveWait && sg.coresSet && sg.cores == 1:
 		d.Kind = KindHardwareSaturated
 		d.Summary = flatWords + " with almost no lock wait, on a target with one core: the core is the limit, not a lock"
+	case haveWait && sg.judgeCPU(d, top, flatWords):
 	case haveWait:
 		d.Kind = KindSerialized
 		d.Summary = fmt.Sprintf("%s, yet requests spent only %.0f%% of their time waiting on the model lock: "+
@@ -185,10 +186,14 @@ func (sg *signals) judgeFlat(d *Diagnosis, top point, share float64, haveWait bo
 	case sg.coresSet && sg.cores == 1:
 		d.Kind = KindInconclusive
 		d.Summary = "the target has one core, so flat throughput is expected: without Server-Timing a lock cannot be told from the hardware"
-	case haveStair && stair >= staircaseMin:
+	case haveStair && sg.lockShaped(top.seg):
 		d.Kind = KindLockSerialized
 		d.Summary = fmt.Sprintf("%s and latency climbed in steps of one service time (%s): requests ran one at a time, "+
 			"as behind a lock%s", flatWords, fmtMs(sg.service), sg.lessToGoOn())
+	case sg.judgeCPU(d, top, flatWords):
+		if !haveWait {
+			d.Summary += sg.lessToGoOn()
+		}
 	default:
 		d.Kind = KindSerialized
 		d.Summary = fmt.Sprintf("%s: requests were serialized, but with no latency staircase it cannot say by what%s",
@@ -216,6 +221,14 @@ func (sg *signals) judgeRising(d *Diagnosis, pts []point, top point, share float
 	eff := top.r / ideal
 	d.Evidence["efficiency"] = eff
 	waited := haveWait && share >= lockWaitShare(top.c)
+	// Short of the ideal without lock wait: the target's threads and CPU may
+	// say why (one thread at a time, or a machine busy with other work).
+	if !waited && eff < scaledEfficiency && sg.judgeCPU(d, top, fmt.Sprintf("throughput grew only %.2fx from 1 to %d concurrent requests", top.r, top.c)) {
+		if !haveWait {
+			d.Summary += sg.lessToGoOn()
+		}
+		return
+	}
 	switch {
 	case eff < scaledEfficiency || waited:
 		d.Kind = KindPartialContention

@@ -359,7 +359,7 @@ func kindStyle(kind string) string {
 	switch kind {
 	case KindParallel, KindHardwareSaturated:
 		return ansiGreen
-	case KindLockSerialized, KindSerialized, KindQueueTimeouts:
+	case KindLockSerialized, KindSerialized, KindQueueTimeouts, KindCPUSerialized:
 		return ansiRed
 	}
 	return ansiYellow

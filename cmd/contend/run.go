@@ -31,6 +31,8 @@ type runFlags struct {
 	allowRemote bool
 	size        string
 	timeout     time.Duration // 0: each step's own client timeout
+	targetPID   int           // probe --target-pid: the URL target's process, 0: find it
+	pprofURL    string        // probe --pprof: the target's /debug/pprof/ base, "": its own on loopback
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -177,6 +179,9 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 	}
 	if f.timeout > 0 {
 		opts = append(opts, harness.Timeout(f.timeout))
+	}
+	if f.targetPID > 0 {
+		opts = append(opts, harness.TargetPID(f.targetPID))
 	}
 	runner := harness.New(opts...)
 
