@@ -33,6 +33,7 @@ func (t *TargetResult) ReportRun() reports.RunInput {
 			Timeout:          s.Timeout,
 		}
 		step.Resources = s.Resources
+		step.Contention = s.Contention
 		for _, l := range s.Levels {
 			step.Levels = append(step.Levels, reports.LevelInput{
 				Concurrency:      l.Concurrency,

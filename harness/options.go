@@ -119,6 +119,14 @@ func TargetPID(pid int) Option {
 	}
 }
 
+// PprofURL names an external target's /debug/pprof/ base URL, whose block and
+// mutex profiles are taken before and after every step (StepResult.Contention).
+// Default "": the target's own /debug/pprof/, when it answers there on loopback.
+// The built-in target's is always used.
+func PprofURL(u string) Option {
+	return func(r *Runner) { r.pprofURL = u }
+}
+
 // ErrorSamples sets how many failed responses per step keep their body (as
 // StepResult.ErrorSamples); default DefaultErrorSamples, 0 keeps none.
 func ErrorSamples(n int) Option {

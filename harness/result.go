@@ -5,6 +5,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"contend/reports"
 	"contend/scenarios"
 )
 
@@ -45,6 +46,9 @@ type StepResult struct {
 	// waiting for a CPU, counted every RunnableEvery from /proc while the step
 	// ran (an external target on this machine only); -1 when unknown.
 	RunnableThreads float64
+	// Contention is a Go target's top blocking call sites over the step, from
+	// the delta of its block and mutex profiles; empty when it serves neither.
+	Contention []reports.CallSite
 	// Err is why the step ended early (context.Canceled, the target dying, a failed
 	// save), nil when it ran to completion. Failed requests are not errors.
 	Err error

@@ -26,7 +26,8 @@ type Runner struct {
 	stopGrace    time.Duration
 	errorSamples int
 	sampleEvery  time.Duration
-	targetPID    int // the external target's process, 0: the one listening on its port
+	targetPID    int    // the external target's process, 0: the one listening on its port
+	pprofURL     string // the external target's /debug/pprof/, "": its own on loopback
 }
 
 // New returns a Runner with the defaults (see the Default constants) changed by opts.

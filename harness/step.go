@@ -46,6 +46,7 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 	if t.sampleEvery > 0 && !t.meter.missing && !t.noResources {
 		smp = startSampler(ctx, t.meter.client, t.base, t.sampleEvery)
 	}
+	profBefore := t.prof.snapshot(ctx)
 	tl := newTally(time.Now(), sweep)
 	var runnable runnableCounts
 	for _, plan := range plans {
@@ -79,6 +80,7 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 	sr.TargetCPUSeconds = cpuDelta(cpuStart, cpuBefore)
 	sr.HostCPUSeconds = cpuDelta(hostStart, hostBefore)
 	sr.RunnableThreads = runnable.median()
+	sr.Contention = t.prof.delta(ctx, profBefore)
 	if smp != nil {
 		var absent bool
 		sr.Resources, absent = smp.finish()

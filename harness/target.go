@@ -30,6 +30,8 @@ type targetRun struct {
 	errorSamples int
 	check        responseCheck // request.expect, applied to every result
 	sampleEvery  time.Duration
+	// prof takes the target's block and mutex profiles around each step.
+	prof profiler
 	// noResources is set once a step found no resource metrics on the target,
 	// so that later steps do not look again.
 	noResources bool
@@ -125,6 +127,7 @@ func (r *Runner) runBuiltin(ctx context.Context, em *emitter, p runPlan, strateg
 	}
 	t.base, t.meter.base, res.URL = base, base, base
 	t.logf("serving on %s", base)
+	t.prof = profiler{client: t.meter.client, base: pprofBase(ctx, t.meter.client, "", base)}
 	if !p.builtin.Cold {
 		t.warmTarget(ctx)
 		if err := c.exited(); err != nil {
@@ -152,6 +155,10 @@ func (r *Runner) runExternal(ctx context.Context, em *emitter, p runPlan, base s
 	} else {
 		t.meter.proc, res.CPUSource = proc, "measured from /proc: "+proc.desc
 		t.logf("target CPU: %s", proc.desc)
+	}
+	t.prof = profiler{client: t.meter.client, base: pprofBase(ctx, t.meter.client, r.pprofURL, base)}
+	if t.prof.base != "" {
+		t.logf("lock call sites: block and mutex profiles from %s", t.prof.base)
 	}
 	res.Steps, res.Err = t.runSteps(ctx, p)
 	return res

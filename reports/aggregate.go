@@ -65,7 +65,10 @@ type Step struct {
 	// Resources holds the target's resource samples and their trends; absent
 	// when the target exported none.
 	Resources *Resources `json:"resources,omitempty"`
-	Raw       string     `json:"raw,omitempty"`
+	// Contention is a Go target's top call sites blocked during the step (block
+	// and mutex profiles); absent when it serves no /debug/pprof.
+	Contention []CallSite `json:"contention,omitempty"`
+	Raw        string     `json:"raw,omitempty"`
 }
 
 // Failed returns the number of requests that did not succeed.
@@ -259,6 +262,7 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 		Histogram:    histogram(results),
 		ErrorSamples: errorSamples(results),
 		Resources:    buildResources(si.Resources),
+		Contention:   si.Contention,
 		Raw:          si.RawPath,
 		TimeoutMs:    round3(millis(si.Timeout)),
 	}

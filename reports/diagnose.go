@@ -53,6 +53,9 @@ type Diagnosis struct {
 	Summary  string             `json:"summary"`
 	Basis    string             `json:"basis"`
 	Evidence map[string]float64 `json:"evidence"`
+	// CallSites are the diagnosed step's top blocking call sites, for a Go
+	// target serving /debug/pprof (see CallSite); absent otherwise.
+	CallSites []CallSite `json:"call_sites,omitempty"`
 }
 
 // Thresholds of the diagnosis.
@@ -93,6 +96,7 @@ func diagnose(sc *scenarios.Scenario, run *Run, ri RunInput) []Diagnosis {
 	out := []Diagnosis{}
 	sg := gather(sc, run, ri)
 	if d, ok := sg.scaling(run); ok {
+		withCallSites(&d, run)
 		out = append(out, d)
 	}
 	out = append(out, sg.coldStart(sc)...)

@@ -73,6 +73,9 @@ type StepInput struct {
 	// Resources are the target's memory, goroutines and open files sampled while
 	// the step ran (none when the target has no /metrics).
 	Resources []ResourceSample
+	// Contention holds a Go target's top blocking call sites over the step, from
+	// its /debug/pprof block and mutex profiles (none when it serves neither).
+	Contention []CallSite
 }
 
 // LevelInput is one concurrency level of a sweep step.

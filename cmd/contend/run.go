@@ -183,6 +183,9 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 	if f.targetPID > 0 {
 		opts = append(opts, harness.TargetPID(f.targetPID))
 	}
+	if f.pprofURL != "" {
+		opts = append(opts, harness.PprofURL(f.pprofURL))
+	}
 	runner := harness.New(opts...)
 
 	runCtx, cancel := context.WithCancel(ctx)
