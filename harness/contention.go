@@ -187,10 +187,15 @@ func shortFile(file string) string {
 	return path.Join(path.Base(dir), base)
 }
 
-// pprofBase returns the /debug/pprof/ URL to profile: explicit when given, else
-// the target's own when it answers there; "" when there is none.
+// pprofBase returns the /debug/pprof/ URL to profile: explicit when given (a
+// URL), else with PprofAuto the target's own when it answers there on loopback;
+// "" when there is none.
 func pprofBase(ctx context.Context, c *http.Client, explicit, base string) string {
-	if explicit != "" {
+	switch explicit {
+	case "":
+		return ""
+	case PprofAuto:
+	default:
 		return explicit
 	}
 	u, err := url.Parse(base)

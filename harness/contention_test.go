@@ -40,7 +40,7 @@ func TestProfilerNamesTheContendedCallSite(t *testing.T) {
 
 	ctx := context.Background()
 	c := probeClient()
-	base := pprofBase(ctx, c, "", srv.URL)
+	base := pprofBase(ctx, c, PprofAuto, srv.URL)
 	if base != srv.URL+"/debug/pprof/" {
 		t.Fatalf("pprof base %q, want the target's own /debug/pprof/", base)
 	}
@@ -79,10 +79,13 @@ func TestPprofBaseOnlyWhenServed(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()
 	ctx := context.Background()
-	if got := pprofBase(ctx, probeClient(), "", srv.URL); got != "" {
+	if got := pprofBase(ctx, probeClient(), PprofAuto, srv.URL); got != "" {
 		t.Errorf("pprof base %q for a target without /debug/pprof, want none", got)
 	}
-	if got := pprofBase(ctx, probeClient(), "", "http://192.0.2.1:80"); got != "" {
+	if got := pprofBase(ctx, probeClient(), "", srv.URL); got != "" {
+		t.Errorf("pprof base %q without PprofAuto, want none", got)
+	}
+	if got := pprofBase(ctx, probeClient(), PprofAuto, "http://192.0.2.1:80"); got != "" {
 		t.Errorf("pprof base %q off loopback, want none (not probed)", got)
 	}
 	if got := pprofBase(ctx, probeClient(), "http://127.0.0.1:6060/debug/pprof/", srv.URL); got != "http://127.0.0.1:6060/debug/pprof/" {

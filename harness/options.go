@@ -119,10 +119,14 @@ func TargetPID(pid int) Option {
 	}
 }
 
+// PprofAuto, given to PprofURL, profiles an external target through its own
+// /debug/pprof/ when it answers there on loopback (one GET before the first step).
+const PprofAuto = "auto"
+
 // PprofURL names an external target's /debug/pprof/ base URL, whose block and
-// mutex profiles are taken before and after every step (StepResult.Contention).
-// Default "": the target's own /debug/pprof/, when it answers there on loopback.
-// The built-in target's is always used.
+// mutex profiles are taken before and after every step (StepResult.Contention),
+// or PprofAuto. Default "": an external target is not profiled. The built-in
+// target's own /debug/pprof/ is always used.
 func PprofURL(u string) Option {
 	return func(r *Runner) { r.pprofURL = u }
 }

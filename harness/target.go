@@ -127,7 +127,7 @@ func (r *Runner) runBuiltin(ctx context.Context, em *emitter, p runPlan, strateg
 	}
 	t.base, t.meter.base, res.URL = base, base, base
 	t.logf("serving on %s", base)
-	t.prof = profiler{client: t.meter.client, base: pprofBase(ctx, t.meter.client, "", base)}
+	t.prof = profiler{client: t.meter.client, base: pprofBase(ctx, t.meter.client, PprofAuto, base)}
 	if !p.builtin.Cold {
 		t.warmTarget(ctx)
 		if err := c.exited(); err != nil {

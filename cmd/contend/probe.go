@@ -106,6 +106,14 @@ func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := harness.CheckTargetURL(sc.Target.URL, f.allowRemote); err != nil {
 		return usageError{err.Error()}
 	}
+	if f.pprofURL != "" {
+		if err := harness.CheckTargetURL(f.pprofURL, f.allowRemote); err != nil {
+			return usagef("--pprof: %v", err)
+		}
+	}
+	if f.targetPID < 0 {
+		return usagef("--target-pid must be a process id, not %d", f.targetPID)
+	}
 	if p.saveScenario != "" {
 		if err := os.WriteFile(p.saveScenario, yml, 0o644); err != nil {
 			return fmt.Errorf("save scenario: %w", err)

@@ -183,9 +183,12 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 	if f.targetPID > 0 {
 		opts = append(opts, harness.TargetPID(f.targetPID))
 	}
+	// A URL target's own /debug/pprof/ is used when it answers on loopback.
+	pprofURL := harness.PprofAuto
 	if f.pprofURL != "" {
-		opts = append(opts, harness.PprofURL(f.pprofURL))
+		pprofURL = f.pprofURL
 	}
+	opts = append(opts, harness.PprofURL(pprofURL))
 	runner := harness.New(opts...)
 
 	runCtx, cancel := context.WithCancel(ctx)
