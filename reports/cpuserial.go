@@ -136,7 +136,7 @@ func (sg *signals) judgeCPU(d *Diagnosis, top point, what string) bool {
 		return false
 	}
 	seg := top.seg
-	ev := d.Evidence
+	ev := map[string]float64{} // merged into d's only when this judges
 	if g, ok := sg.medianGapRatio(); ok {
 		ev["gap_ratio"] = g
 	}
@@ -178,6 +178,9 @@ func (sg *signals) judgeCPU(d *Diagnosis, top point, what string) bool {
 	default:
 		return false
 	}
+	for k, v := range ev {
+		d.Evidence[k] = v
+	}
 	return true
 }
 
@@ -186,3 +189,11 @@ const cpuSerialWords = "CPU work is serialized inside one process, as under Pyth
 	"(elsewhere: a single worker thread). A lock would queue requests in a staircase; this shares one core. " +
 	"What would help: processes instead of threads (uvicorn or gunicorn --workers N, a ProcessPoolExecutor), " +
 	"or inference that releases the GIL (numpy, ONNX Runtime or PyTorch kernels instead of Python loops)"
+
+// oneThread reports whether the target ran about one thread at a time at the
+// top of the curve, on a machine with more cores.
+func (sg *signals) oneThread(top point) bool {
+	run := top.seg.runnable
+	return run != nil && sg.coresSet && sg.cores >= 2 && top.c >= 2 &&
+		*run >= oneThreadMin && *run <= oneThreadMax
+}

@@ -163,6 +163,12 @@ func (sg *signals) scaling(run *Run) (Diagnosis, bool) {
 		}
 		locked = (haveBusy && busy >= lockBusyMin) || top.r < lockedMaxEfficiency*idealAt(top.c, sg.cores)
 	}
+	// A target seen running one thread at a time cannot have run two requests'
+	// work at once, whatever its throughput seemed to gain (a baseline slowed by
+	// a busy machine): read it as flat, and let the shape say by what.
+	if sg.oneThread(top) {
+		flat = true
+	}
 	if flat || locked {
 		sg.judgeFlat(&d, top, share, haveWait, stair, haveStair)
 		return d, true
@@ -174,6 +180,9 @@ func (sg *signals) scaling(run *Run) (Diagnosis, bool) {
 // judgeFlat names a throughput that stayed flat from concurrency 1 upward.
 func (sg *signals) judgeFlat(d *Diagnosis, top point, share float64, haveWait bool, stair float64, haveStair bool) {
 	flatWords := fmt.Sprintf("throughput stayed at %.2fx of one request at a time at concurrency %d", top.r, top.c)
+	if top.r > flatMaxSpeedup {
+		flatWords = fmt.Sprintf("throughput reached only %.2fx of one request at a time at concurrency %d", top.r, top.c)
+	}
 	switch {
 	case haveWait && share >= lockWaitShare(top.c):
 		d.Kind = KindLockSerialized
@@ -225,9 +234,10 @@ func (sg *signals) judgeRising(d *Diagnosis, pts []point, top point, share float
 	eff := top.r / ideal
 	d.Evidence["efficiency"] = eff
 	waited := haveWait && share >= lockWaitShare(top.c)
-	// Short of the ideal without lock wait: the target's threads and CPU may
-	// say why (one thread at a time, or a machine busy with other work).
-	if !waited && eff < scaledEfficiency && sg.judgeCPU(d, top, fmt.Sprintf("throughput grew only %.2fx from 1 to %d concurrent requests", top.r, top.c)) {
+	// Short of the ideal, or levelled off, without lock wait: the target's
+	// threads and CPU may say why (work for every core on a machine busy with
+	// other work, rather than another capacity limit).
+	if !waited && (eff < scaledEfficiency || plateau) && sg.judgeCPU(d, top, fmt.Sprintf("throughput grew %.2fx from 1 to %d concurrent requests", top.r, top.c)) {
 		if !haveWait {
 			d.Summary += sg.lessToGoOn()
 		}

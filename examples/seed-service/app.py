@@ -22,6 +22,7 @@ Run it with Debian's python3 (python3-fastapi, python3-uvicorn, python3-numpy):
 import argparse
 import asyncio
 import os
+import socket
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -152,11 +153,14 @@ def main(argv):
     p.add_argument("--workers", type=int, default=8, help="inference threads")
     args = p.parse_args(argv)
     service = TranslationService(args.mode, args.dim, args.rounds, args.loops, args.load_delay, args.workers)
-    config = dict(log_level="warning", access_log=False)
+    app = make_app(service)
     if args.fd is not None:
-        uvicorn.run(make_app(service), fd=args.fd, **config)
+        # socket(fileno=) finds the inherited socket's own family (uvicorn's fd=
+        # assumes a Unix socket).
+        sock = socket.socket(fileno=args.fd)
+        uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[sock])
     else:
-        uvicorn.run(make_app(service), host=args.host, port=args.port, **config)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
 
 
 if __name__ == "__main__":
