@@ -42,7 +42,7 @@ type StepResult struct {
 	// HostCPUSeconds is the CPU time every core of this machine spent busy during
 	// the step, the target's and everyone else's; -1 when unknown.
 	HostCPUSeconds float64
-	// RunnableThreads is the median number of the target's threads running or
+	// RunnableThreads is the lower quartile of the number of the target's threads running or
 	// waiting for a CPU, counted every RunnableEvery from /proc while the step
 	// ran (an external target on this machine only); -1 when unknown.
 	RunnableThreads float64
@@ -61,7 +61,7 @@ type LevelResult struct {
 	Results          []vegeta.Result
 	TargetCPUSeconds float64 // -1 when unknown
 	HostCPUSeconds   float64 // this machine's busy CPU time, -1 when unknown
-	RunnableThreads  float64 // the target's median runnable threads, -1 when unknown
+	RunnableThreads  float64 // the lower quartile of the target's runnable threads, -1 when unknown
 	RawPath          string
 }
 

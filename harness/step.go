@@ -53,7 +53,7 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 		ths := startThreads(ctx, t.meter.proc)
 		lr, end := t.runLevel(ctx, index, step, plan, tl, &sr)
 		counts := ths.finish()
-		lr.RunnableThreads = counts.median()
+		lr.RunnableThreads = counts.lowerQuartile()
 		runnable.add(&counts)
 		if sr.Started.IsZero() {
 			sr.Started = end.started
@@ -79,7 +79,7 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 	}
 	sr.TargetCPUSeconds = cpuDelta(cpuStart, cpuBefore)
 	sr.HostCPUSeconds = cpuDelta(hostStart, hostBefore)
-	sr.RunnableThreads = runnable.median()
+	sr.RunnableThreads = runnable.lowerQuartile()
 	sr.Contention = t.prof.delta(ctx, profBefore)
 	if smp != nil {
 		var absent bool

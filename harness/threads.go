@@ -23,10 +23,13 @@ func (c *runnableCounts) add(o *runnableCounts) {
 	}
 }
 
-// median returns the median count, -1 when there are no samples. The median,
-// not the mean: a thread woken to wait for a lock is runnable for an instant,
-// and longer when the machine is busy; the median ignores those instants.
-func (c *runnableCounts) median() float64 {
+// lowerQuartile returns the count that a quarter of the samples are at or
+// under, -1 when there are no samples. Not the mean nor the median: a thread
+// woken to wait for a lock (Python's GIL wakes its waiters every 5 ms) is
+// runnable for an instant, and for much longer on a busy machine, while
+// threads that really have work stay runnable all the time; the lower quartile
+// counts only those.
+func (c *runnableCounts) lowerQuartile() float64 {
 	n := 0
 	for _, k := range c {
 		n += k
@@ -37,7 +40,7 @@ func (c *runnableCounts) median() float64 {
 	seen := 0
 	for v, k := range c {
 		seen += k
-		if 2*seen >= n {
+		if 4*seen >= n {
 			return float64(v)
 		}
 	}

@@ -53,7 +53,7 @@ type Step struct {
 	// HostCPUUtil is the machine's busy cores over the step (everyone's, the
 	// target's included); absent when unknown.
 	HostCPUUtil *float64 `json:"host_cpu_util,omitempty"`
-	// RunnableThreads is the target's median threads running or waiting for a
+	// RunnableThreads is the lower quartile of the target's threads running or waiting for a
 	// CPU (an external target on this machine, from /proc); absent when unknown.
 	RunnableThreads *float64      `json:"runnable_threads,omitempty"`
 	Cores           int           `json:"cores,omitempty"`

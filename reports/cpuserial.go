@@ -15,7 +15,7 @@ const KindCPUSerialized = "cpu-serialized"
 
 // Thresholds of the CPU reading of a curve.
 const (
-	// oneThreadMin and oneThreadMax bound the median runnable threads of a target
+	// oneThreadMin and oneThreadMax bound the lower quartile of the runnable threads of a target
 	// whose CPU work runs one thread at a time (under them it mostly waits on
 	// I/O; over them it runs on more than one core).
 	oneThreadMin = 0.7
@@ -118,6 +118,9 @@ func (sg *signals) completionSpread(seg *segment) (float64, bool) {
 // burst in a staircase of service times, and the bursts' completions about as
 // far apart as the first took (see gapRatio).
 func (sg *signals) lockShaped(seg *segment) bool {
+	if seg.runnable != nil && *seg.runnable > oneThreadMax {
+		return false // behind a lock one thread runs; these had work on several
+	}
 	stair, ok := sg.staircase(seg)
 	if !ok || stair < staircaseMin {
 		return false
@@ -137,18 +140,7 @@ func (sg *signals) judgeCPU(d *Diagnosis, top point, what string) bool {
 	}
 	seg := top.seg
 	ev := map[string]float64{} // merged into d's only when this judges
-	if g, ok := sg.medianGapRatio(); ok {
-		ev["gap_ratio"] = g
-	}
-	if s, ok := sg.completionSpread(seg); ok {
-		ev["completion_spread_ms"] = s
-	}
-	if seg.runnable != nil {
-		ev["runnable_threads"] = *seg.runnable
-	}
-	if seg.host != nil {
-		ev["host_cpu_cores"] = *seg.host
-	}
+	sg.shapeEvidence(ev, seg)
 	cores := sg.cores
 	ready := float64(min(top.c, cores))
 	busy := "its CPU not measured"
@@ -168,7 +160,7 @@ func (sg *signals) judgeCPU(d *Diagnosis, top point, what string) bool {
 		}
 	case run != nil && *run >= oneThreadMin && *run <= oneThreadMax:
 		d.Kind = KindCPUSerialized
-		d.Summary = fmt.Sprintf("%s with %.1f of the target's threads running at a time (the median of samples every 10 ms; %s) "+
+		d.Summary = fmt.Sprintf("%s with %.1f of the target's threads running at a time (the lower quartile of counts every 10 ms; %s) "+
 			"and the requests of a burst finishing together, not one service time apart: %s", what, *run, busy, cpuSerialWords)
 	case run == nil && seg.cpu != nil && *seg.cpu <= oneCoreMax && seg.host != nil && !hostBusy:
 		d.Kind = KindCPUSerialized
@@ -189,6 +181,22 @@ const cpuSerialWords = "CPU work is serialized inside one process, as under Pyth
 	"(elsewhere: a single worker thread). A lock would queue requests in a staircase; this shares one core. " +
 	"What would help: processes instead of threads (uvicorn or gunicorn --workers N, a ProcessPoolExecutor), " +
 	"or inference that releases the GIL (numpy, ONNX Runtime or PyTorch kernels instead of Python loops)"
+
+// shapeEvidence adds what the bursts' shape and the target's threads showed.
+func (sg *signals) shapeEvidence(ev map[string]float64, seg *segment) {
+	if g, ok := sg.medianGapRatio(); ok {
+		ev["gap_ratio"] = g
+	}
+	if s, ok := sg.completionSpread(seg); ok {
+		ev["completion_spread_ms"] = s
+	}
+	if seg.runnable != nil {
+		ev["runnable_threads"] = *seg.runnable
+	}
+	if seg.host != nil {
+		ev["host_cpu_cores"] = *seg.host
+	}
+}
 
 // oneThread reports whether the target ran about one thread at a time at the
 // top of the curve, on a machine with more cores.

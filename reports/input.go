@@ -61,7 +61,7 @@ type StepInput struct {
 	// the step (the target's, the load generator's and everyone else's), or -1
 	// (and 0, from older callers) when unknown.
 	HostCPUSeconds float64
-	// RunnableThreads is the median number of the target's threads running or
+	// RunnableThreads is the lower quartile of the number of the target's threads running or
 	// waiting for a CPU while the step ran; -1 (or 0) when unknown.
 	RunnableThreads float64
 	// Cores is the number of cores the target could use (0: unknown).

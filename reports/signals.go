@@ -28,7 +28,7 @@ type segment struct {
 	reqs []request // ordered by start
 	cpu  *float64  // cores busy, nil when unknown
 	host *float64  // the machine's busy cores (everyone's), nil when unknown
-	// runnable is the target's median threads running or waiting for a CPU, nil
+	// runnable is the lower quartile of the target's threads running or waiting for a CPU, nil
 	// when unknown.
 	runnable *float64
 	rate     bool // an offered-rate step: its throughput is not a capacity
