@@ -43,6 +43,14 @@
 // <out>/<run>/<step>.bin (a sweep: <step>-c<level>.bin), readable by
 // `vegeta report` and `vegeta plot`. Response bodies are not saved.
 //
+// An external target on loopback is measured from /proc: the process listening
+// on its port (or TargetPID) and its children, whose CPU time is read around
+// every step and level and whose runnable threads are counted every
+// RunnableEvery; the machine's busy CPU time is read around every step too.
+// TargetResult.CPUSource says how, or why not. With PprofURL (and always for
+// the built-in target), the block and mutex profiles are taken before and
+// after every step and their difference gives StepResult.Contention.
+//
 // The package produces raw results (StepResult, TargetResult); aggregation and
 // reporting belong to package reports, which must never import harness. harness
 // imports reports only for outcome classification and Server-Timing parsing, and

@@ -24,8 +24,9 @@
 // speedup = the base step's time per successful request x the step's successful
 // requests / the step's wall time: when every request succeeds, the base's wall
 // time scaled to the step's request count over the step's wall time. ideal =
-// min(concurrency, cores) for the built-in target, the concurrency for an
-// external one, capped by the scenario's ideal: when set. efficiency =
+// min(concurrency, cores) for the built-in target and a loopback URL (both run
+// on this machine), the concurrency for one off loopback, or the scenario's
+// ideal: when set; ideal_basis says which (cores, concurrency, scenario). efficiency =
 // speedup / ideal. The verdict is serialized when the speedup is at most 1.25,
 // parallel when the efficiency is at least 0.75 and nothing failed, partial
 // otherwise, inconclusive when the ideal itself is at most 1.25 or the base had
@@ -112,6 +113,14 @@
 // waited longer than a request runs), and the neighbours that must not be
 // mistaken for them: serialized (flat, but not by the model lock),
 // capacity-limited, parallel, partial-contention, timeouts and inconclusive.
+// cpu-serialized is flat throughput without a staircase (a burst's requests
+// finish together, gap_ratio near 0) while the target runs about one thread at
+// a time (runnable_threads, from /proc for a loopback target) or uses about one
+// core of several with others idle: Python's GIL, or a single worker thread.
+// A target whose threads had work for every core is hardware-saturated even
+// when a busy machine held its speedup down. For a Go target serving
+// /debug/pprof, a finding's call_sites (and its summary) name the step's top
+// blocking call sites from the delta of the block and mutex profiles.
 // Without Server-Timing the same verdicts come from latency and throughput alone,
 // with basis "latency" and a summary that says it had less to go on.
 package reports
