@@ -31,7 +31,7 @@ const (
 	hostIdleMin = 0.5
 	// lockGapMin: behind a FIFO lock a burst's completions are about one
 	// first latency apart (gapRatio 1); sharing the CPU, they bunch (near 0).
-	lockGapMin = 0.5
+	lockGapMin = 0.4
 )
 
 // burst returns the first burst of a segment: up to c requests sent together,
@@ -117,16 +117,23 @@ func (sg *signals) completionSpread(seg *segment) (float64, bool) {
 // lockShaped reports whether the bursts finished as behind a FIFO lock: the top
 // burst in a staircase of service times, and the bursts' completions about as
 // far apart as the first took (see gapRatio).
+//
+// With the target seen running one thread at a time, the gap ratio alone
+// decides: it needs no service time measured in another step, which a busy
+// machine can stretch differently (the staircase does).
 func (sg *signals) lockShaped(seg *segment) bool {
 	if seg.runnable != nil && *seg.runnable > oneThreadMax {
 		return false // behind a lock one thread runs; these had work on several
+	}
+	gap, haveGap := sg.medianGapRatio()
+	if seg.runnable != nil && haveGap {
+		return gap >= lockGapMin
 	}
 	stair, ok := sg.staircase(seg)
 	if !ok || stair < staircaseMin {
 		return false
 	}
-	gap, ok := sg.medianGapRatio()
-	return !ok || gap >= lockGapMin
+	return !haveGap || gap >= lockGapMin
 }
 
 // judgeCPU reads a curve that fell short of the cores from the target's threads

@@ -32,6 +32,18 @@ func TestDiagnoseCPUSerialized(t *testing.T) {
 	for i := range lock.Steps {
 		lock.Steps[i].Cores, lock.Steps[i].RunnableThreads = 2, 1
 	}
+	// The same lock, its sequential step slowed 2x by a busy machine: the
+	// staircase in those service times shrinks under its threshold, the
+	// completions of a burst are still one first latency apart.
+	slowBase := asURL(simRun(lockModel, 2, 4, 8, 100, false, false))
+	for i := range slowBase.Steps {
+		slowBase.Steps[i].Cores, slowBase.Steps[i].RunnableThreads = 2, 1
+	}
+	for i := range slowBase.Steps[0].Results {
+		r := &slowBase.Steps[0].Results[i]
+		r.Timestamp, r.Latency = t0.Add(2*ms(100*float64(i))), 2*r.Latency
+	}
+	slowBase.Steps[0].Wall *= 2
 	oneCore := sharedRun(1, 0.8, 1.0)
 	for i := range oneCore.Steps {
 		oneCore.Steps[i].Cores = 1
@@ -56,6 +68,7 @@ func TestDiagnoseCPUSerialized(t *testing.T) {
 		{name: "threads ready for every core", run: sharedRun(4, 0.8, 2.0),
 			want: KindHardwareSaturated, summary: "the machine was busy", evidence: []string{"runnable_threads"}},
 		{name: "a lock's staircase stays a lock with one thread runnable", run: lock, want: KindLockSerialized},
+		{name: "a lock behind a slowed baseline", run: slowBase, want: KindLockSerialized, evidence: []string{"gap_ratio", "runnable_threads"}},
 		{name: "one core is the hardware, not the GIL", run: oneCore, want: KindInconclusive},
 	}
 	for _, tt := range tests {

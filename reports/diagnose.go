@@ -199,7 +199,7 @@ func (sg *signals) judgeFlat(d *Diagnosis, top point, share float64, haveWait bo
 	case sg.coresSet && sg.cores == 1:
 		d.Kind = KindInconclusive
 		d.Summary = "the target has one core, so flat throughput is expected: without Server-Timing a lock cannot be told from the hardware"
-	case haveStair && sg.lockShaped(top.seg):
+	case sg.lockShaped(top.seg):
 		sg.shapeEvidence(d.Evidence, top.seg)
 		d.Kind = KindLockSerialized
 		d.Summary = fmt.Sprintf("%s and latency climbed in steps of one service time (%s): requests ran one at a time, "+
