@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -15,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"contend/harness"
+	"contend/reports"
 	"contend/scenarios"
 )
 
@@ -75,7 +77,7 @@ func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&p.concurrency, "c", defaultProbeConcurrency(), "top concurrency of the sweep (default twice the cores, at least 4)")
 	fs.IntVar(&p.perLevel, "n", 0, "requests per step and per sweep level (default twice -c)")
 	fs.DurationVar(&p.timeout, "t", DefaultProbeTimeout, "per-request client timeout")
-	fs.StringVar(&p.expect, "expect", "", "exit 3 unless the service scales: parallel or not-serialized")
+	fs.StringVar(&p.expect, "expect", "", "exit 3 unless the service scales: parallel or not-serialized (and unless the diagnosis finds requests serialized)")
 	fs.StringVar(&p.saveScenario, "save-scenario", "", "write the equivalent scenario file here (for run and check)")
 	fs.StringVar(&f.format, "format", "text", "what goes to stdout: text, json or markdown")
 	fs.StringVar(&f.out, "out", "", "write report.json, report.md, report.html, junit.xml and raw results here")
@@ -127,7 +129,29 @@ func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if p.expect == "" {
 		return nil
 	}
-	return gate(rep, stderr)
+	if err := gate(rep, stderr); err != nil {
+		return err
+	}
+	return gateDiagnosis(rep, stderr)
+}
+
+// serializedKinds are the findings that contradict --expect: whatever the
+// speedup (a machine busy during the sequential step inflates it), a service
+// diagnosed as running requests one at a time does not scale.
+var serializedKinds = []string{reports.KindLockSerialized, reports.KindCPUSerialized, reports.KindSerialized}
+
+// gateDiagnosis fails --expect (exit 3) when the diagnosis found the requests
+// serialized. check on a --save-scenario file gates the speedup only.
+func gateDiagnosis(rep *reports.Report, stderr io.Writer) error {
+	for _, run := range rep.Runs {
+		for _, d := range run.Diagnosis {
+			if slices.Contains(serializedKinds, d.Kind) {
+				fmt.Fprintf(stderr, "FAIL %s, %s: diagnosis %s: %s\n", run.Label(), d.Step, d.Kind, d.Summary)
+				return fmt.Errorf("%w: the diagnosis is %s", errExpectation, d.Kind)
+			}
+		}
+	}
+	return nil
 }
 
 // defaultProbeConcurrency is twice the cores, at least probeMinConcurrency.
