@@ -19,18 +19,31 @@ VEGETA         := $(CACHE)/bin/vegeta
 
 MODELS := $(CACHE)/models
 
+# Debian packages the tests use, pinned to bookworm's versions; scripts/debian-deps.sh
+# installs only the missing ones. hey and wrk: contend-bench's tests check its parsers
+# against the real tools.
+TEST_DEBS := hey=0.1.4-2+b4 wrk=4.1.0-3+b2 \
+             python3-fastapi=0.92.0-1 python3-uvicorn=0.17.6-1 python3-numpy=1:1.24.2-1+deb12u1
+
+# Every external program the code and its tests run, for `make check-programs`: those
+# make test provisions (TEST_DEBS, TEST_TOOLS), and those every new machine has.
+TEST_PROGRAMS := hey wrk vegeta
+BASE_PROGRAMS := go git dpkg-query
+
 export CONTEND_ORT_LIB := $(ORT_LIB)
 export CONTEND_MODELS  := $(MODELS)
 export CGO_ENABLED     := 1
 
 GO_SOURCES := $(shell find . -name '*.go' -not -path './.cache/*') go.mod go.sum
 
-.PHONY: build ort models tools python-deps test vet bench demo soak clean
+.PHONY: build ort models tools test test-deps check-programs vet bench demo soak clean
 
 build: $(CONTEND)
 
+# -buildvcs=auto stamps the commit for `contend version` (some machines set
+# GOFLAGS=-buildvcs=false in go env).
 $(CONTEND): $(GO_SOURCES)
-	go build -o $@ ./cmd/contend
+	go build -buildvcs=auto -o $@ ./cmd/contend
 
 ort: $(ORT_LIB)
 
@@ -53,32 +66,29 @@ $(VEGETA):
 vet:
 	go vet ./...
 
-# Debian's FastAPI, uvicorn and numpy for examples/seed-service (the probe's end-to-end
-# test runs it with /usr/bin/python3), installed only when /usr/bin/python3 cannot import them.
-PYTHON_DEBS := python3-fastapi python3-uvicorn python3-numpy
+# Everything the test suite needs that a new machine lacks.
+test-deps: ort models tools
+	scripts/debian-deps.sh $(CACHE)/apt.log $(TEST_DEBS)
 
-python-deps:
-	@/usr/bin/python3 -c 'import fastapi, uvicorn, numpy' 2>/dev/null || { \
-	  echo "python-deps: installing $(PYTHON_DEBS) for examples/seed-service"; \
-	  if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
-	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq $(PYTHON_DEBS) >/dev/null; }
+# Fails when the code runs a program that neither make test provisions nor the base
+# image has, or one of them is missing here (internal/checkprograms).
+check-programs: test-deps
+	PATH=$(CACHE)/bin:$$PATH go run ./internal/checkprograms \
+	  --provisioned "$(TEST_PROGRAMS)" --base "$(BASE_PROGRAMS)"
 
 # The README's test command: provisions everything, then vet, race tests and fuzz seed corpora
 # (go test runs every Fuzz target's seed corpus as part of the ordinary run).
 # The end-to-end tests in cmd/ run last, on their own: they measure speedups of the real
 # binary, which other packages' tests would otherwise compete with for the 2 cores;
 # -p 1 keeps the two cmd packages from running side by side too.
-test: ort models tools vet
+test: test-deps vet check-programs
 	PATH=$(CACHE)/bin:$$PATH go test -race -count=1 -timeout 30m $$(go list ./... | grep -v '/cmd/')
 	PATH=$(CACHE)/bin:$$PATH go test -race -count=1 -p 1 -timeout 30m ./cmd/...
 
 # Side-by-side benchmarks (cmd/contend-bench): contend's Runner against vegeta, hey and wrk,
-# the target's scaling, overhead and cold start; writes bench/RESULTS.md. hey and wrk are
-# Debian packages, installed when missing. BENCH_FLAGS passes more, e.g. BENCH_FLAGS=--large.
-bench: ort models tools build
-	command -v hey >/dev/null && command -v wrk >/dev/null || { \
-	  if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
-	  $$sudo apt-get update && $$sudo apt-get install -y hey wrk; }
+# the target's scaling, overhead and cold start; writes bench/RESULTS.md. hey and wrk come
+# with test-deps (TEST_DEBS). BENCH_FLAGS passes more, e.g. BENCH_FLAGS=--large.
+bench: test-deps build
 	go build -o $(BIN)/contend-bench ./cmd/contend-bench
 	PATH=$(CACHE)/bin:$$PATH $(BIN)/contend-bench --contend $(CONTEND) --out bench/RESULTS.md $(BENCH_FLAGS)
 

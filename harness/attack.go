@@ -65,7 +65,7 @@ func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
 			atk.Stop()
 		})
 	}
-	pacer := stoppablePacer{inner: spec.plan.pacer, stop: stopCh}
+	pacer := stoppablePacer{inner: spec.plan.pacer, stop: stopCh, end: spec.plan.duration}
 
 	end := attackEnd{started: time.Now()}
 	results := atk.Attack(targeter, pacer, spec.plan.duration, spec.name)

@@ -2,9 +2,11 @@ package harness
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -156,20 +158,49 @@ var ErrRemoteTarget = errors.New("target host is not loopback (127.0.0.0/8, ::1,
 // loopback host unless allowRemote. It resolves no names: only "localhost" and
 // loopback IP literals count as loopback.
 func CheckTargetURL(raw string, allowRemote bool) error {
+	shown := scenarios.RedactURL(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("target url %q: %w", raw, err)
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // its message repeats the URL, credentials and all
+		}
+		return fmt.Errorf("target url %q: %w", shown, err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("target url %q: scheme must be http or https", raw)
+		return fmt.Errorf("target url %q: scheme must be http or https", shown)
 	}
 	if u.Hostname() == "" {
-		return fmt.Errorf("target url %q: no host", raw)
+		return fmt.Errorf("target url %q: no host", shown)
 	}
 	if !allowRemote && !isLoopback(u.Hostname()) {
-		return fmt.Errorf("target url %q: %w", raw, ErrRemoteTarget)
+		return fmt.Errorf("target url %q: %w", shown, ErrRemoteTarget)
 	}
 	return nil
+}
+
+// basicAuth returns req with an Authorization header for user's name and
+// password, as net/http would send for a URL's userinfo; req as it is when user
+// is nil or req sets Authorization itself. The header map is copied, not changed.
+func basicAuth(req scenarios.Request, user *url.Userinfo) scenarios.Request {
+	if user == nil {
+		return req
+	}
+	if _, ok := req.Header("Authorization"); ok {
+		return req
+	}
+	req.Headers = maps.Clone(req.Headers)
+	if req.Headers == nil {
+		req.Headers = map[string]string{}
+	}
+	req.Headers["Authorization"] = authorization(user)
+	return req
+}
+
+// authorization is the basic auth header value for user's name and password.
+func authorization(user *url.Userinfo) string {
+	pw, _ := user.Password()
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user.Username()+":"+pw))
 }
 
 // isLoopback reports whether host names this machine's loopback interface.
@@ -179,6 +210,27 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// withUserinfo makes c send user as basic auth on every request, as net/http
+// does for a URL's userinfo; c as it is when user is nil.
+func withUserinfo(c *http.Client, user *url.Userinfo) *http.Client {
+	if user != nil {
+		c.Transport = userinfoTransport{base: c.Transport, user: user}
+	}
+	return c
+}
+
+// userinfoTransport adds basic auth with a URL's credentials to each request.
+type userinfoTransport struct {
+	base http.RoundTripper
+	user *url.Userinfo
+}
+
+func (t userinfoTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.Header.Set("Authorization", authorization(t.user))
+	return t.base.RoundTrip(req)
 }
 
 // probeClient is the client of the Runner's own requests (health, readiness,

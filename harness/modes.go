@@ -37,7 +37,7 @@ func planStep(step scenarios.Step, maxWorkers int) ([]attackPlan, error) {
 	case scenarios.ModeRate:
 		pacer := vegeta.ConstantPacer{Freq: step.Rate.Freq, Per: step.Rate.Per}
 		p := openLoop(pacer, step.Duration.Duration, maxWorkers)
-		p.expect = expectedHits(step.Rate.PerSecond(), step.Duration.Duration)
+		p.expect = expectedHits(step)
 		return []attackPlan{p}, nil
 	case scenarios.ModeRamp:
 		slope := (step.RateTo.PerSecond() - step.Rate.PerSecond()) / step.Duration.Seconds()
@@ -46,7 +46,7 @@ func planStep(step scenarios.Step, maxWorkers int) ([]attackPlan, error) {
 			Slope:   slope,
 		}
 		p := openLoop(pacer, step.Duration.Duration, maxWorkers)
-		p.expect = expectedHits((step.Rate.PerSecond()+step.RateTo.PerSecond())/2, step.Duration.Duration)
+		p.expect = expectedHits(step)
 		return []attackPlan{p}, nil
 	default: // sweep; validateStep refused every other mode
 		n := requestsPerLevel(step)
@@ -146,6 +146,10 @@ func validateStep(s scenarios.Step) error {
 		if s.Concurrency < 0 {
 			return bad("concurrency %d is negative", s.Concurrency)
 		}
+		// Each worker is a goroutine and a connection, started up front.
+		if s.Mode == scenarios.ModeConcurrent && concurrency(s) > scenarios.MaxConcurrency {
+			return bad("concurrency %d is above the limit of %d workers", concurrency(s), scenarios.MaxConcurrency)
+		}
 	case scenarios.ModeRate, scenarios.ModeRamp:
 		if s.Rate.Freq <= 0 || s.Rate.Per <= 0 {
 			return bad("rate must be above 0")
@@ -164,6 +168,9 @@ func validateStep(s scenarios.Step) error {
 			if c <= 0 {
 				return bad("level %d must be above 0", c)
 			}
+			if c > scenarios.MaxConcurrency {
+				return bad("level %d is above the limit of %d workers", c, scenarios.MaxConcurrency)
+			}
 		}
 		if s.RequestsPerLevel < 0 {
 			return bad("requests_per_level %d is negative", s.RequestsPerLevel)
@@ -174,13 +181,21 @@ func validateStep(s scenarios.Step) error {
 	return nil
 }
 
-// maxExpectedHits caps the results preallocated for a time-bound attack.
+// maxExpectedHits caps the results preallocated for an attack, whatever count
+// its step asks for: beyond it the slice grows as results arrive.
 const maxExpectedHits = 1 << 17
 
-// expectedHits is how many requests rate (per second) sends over d, capped: sizing
-// the results up front spares a fast open-loop attack the cost of regrowing them.
-func expectedHits(rate float64, d time.Duration) int {
-	n := rate * d.Seconds()
+// preallocHits is how many results to make room for before plan's attack starts:
+// its planned or expected hits, capped at maxExpectedHits, so that a huge count
+// in a step built in code cannot allocate (or panic) before a request is sent.
+func preallocHits(plan attackPlan) int {
+	return min(max(plan.total, plan.expect, 0), maxExpectedHits)
+}
+
+// expectedHits is how many requests a time-bound step offers, capped: sizing the
+// results up front spares a fast open-loop attack the cost of regrowing them.
+func expectedHits(step scenarios.Step) int {
+	n := step.OfferedRequests()
 	if n <= 0 {
 		return 0
 	}

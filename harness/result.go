@@ -68,9 +68,9 @@ type LevelResult struct {
 // TargetResult is one run of the scenario's steps against one target: a built-in
 // strategy or an external URL.
 type TargetResult struct {
-	Run      string // the run label: the strategy, or the URL
+	Run      string // the run label: the strategy, or the URL (redacted, as URL)
 	Strategy string // "" for an external URL
-	URL      string // the base URL the requests went to
+	URL      string // the base URL the requests went to, its userinfo redacted (scenarios.RedactURL)
 	Steps    []StepResult
 	// LogPath is the built-in target's combined stdout and stderr ("" for a URL,
 	// and when a temporary log was removed after a clean run).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"time"
 
@@ -90,7 +91,7 @@ func (r *Runner) run(ctx context.Context, sc *scenarios.Scenario, em *emitter) e
 		if tg.strategy != "" {
 			res = r.runBuiltin(ctx, em, p, tg.strategy)
 		} else {
-			res = r.runExternal(ctx, em, p, tg.url)
+			res = r.runExternal(ctx, em, p, tg)
 		}
 		em.emit(Event{Kind: TargetDone, Run: tg.label, RunIndex: i, TargetResult: &res})
 		if res.Err != nil {
@@ -106,6 +107,8 @@ func (r *Runner) run(ctx context.Context, sc *scenarios.Scenario, em *emitter) e
 // runPlan is a validated scenario: what to attack, and each step's attacks.
 type runPlan struct {
 	sc      *scenarios.Scenario
+	request scenarios.Request // sc's request, with the URL's credentials as basic auth
+	user    *url.Userinfo     // the URL's credentials, for the Runner's own probes too (nil: none)
 	targets []plannedTarget
 	steps   [][]attackPlan // per scenario step
 	timeout time.Duration
@@ -116,9 +119,9 @@ type runPlan struct {
 
 // plannedTarget is one run: a built-in strategy or an external URL.
 type plannedTarget struct {
-	label    string
+	label    string // shown everywhere: the strategy, or the URL redacted
 	strategy string
-	url      string
+	url      string // where requests go: the URL without its userinfo
 }
 
 func (p runPlan) labels() []string {
@@ -137,7 +140,7 @@ func (r *Runner) plan(sc *scenarios.Scenario) (runPlan, error) {
 	if sc == nil {
 		return runPlan{}, errors.New("no scenario")
 	}
-	p := runPlan{sc: sc, timeout: r.requestTimeout(sc), fixedTimeout: r.timeout > 0}
+	p := runPlan{sc: sc, request: sc.Request, timeout: r.requestTimeout(sc), fixedTimeout: r.timeout > 0}
 	if len(sc.Steps) == 0 {
 		return p, fmt.Errorf("scenario %q has no steps", sc.Name)
 	}
@@ -167,7 +170,12 @@ func (r *Runner) plan(sc *scenarios.Scenario) (runPlan, error) {
 		if err := CheckTargetURL(url, r.allowRemote); err != nil {
 			return p, err
 		}
-		p.targets = []plannedTarget{{label: url, url: url}}
+		// The boundary of the URL's credentials: past it, requests carry them as an
+		// Authorization header, and every label, log line, result and report sees
+		// the URL redacted.
+		base, user := scenarios.StripUserinfo(url)
+		p.request, p.user = basicAuth(sc.Request, user), user
+		p.targets = []plannedTarget{{label: scenarios.RedactURL(url), url: base}}
 	case sc.Target.Builtin != nil:
 		p.builtin = *sc.Target.Builtin
 		strategies := sc.Strategies() // the defaults when the file names none

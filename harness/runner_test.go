@@ -3,6 +3,7 @@ package harness_test
 import (
 	"context"
 	"errors"
+	"math"
 	"net"
 	"net/http"
 	"slices"
@@ -380,6 +381,10 @@ func TestInvalidScenario(t *testing.T) {
 			want: "rate_to must be above 0"},
 		{name: "sweep level 0", sc: urlScenario(base, "/", scenarios.Step{Name: "w", Mode: scenarios.ModeSweep,
 			Levels: []int{1, 0}}), want: "level 0 must be above 0"},
+		{name: "too many workers", sc: urlScenario(base, "/", concurrent("c", math.MaxInt, 0)),
+			want: "concurrency 9223372036854775807 is above the limit of 10000 workers"},
+		{name: "too many sweep workers", sc: urlScenario(base, "/", scenarios.Step{Name: "w", Mode: scenarios.ModeSweep,
+			Levels: []int{1, 10001}}), want: "level 10001 is above the limit of 10000 workers"},
 		{name: "bad url", sc: urlScenario("ftp://127.0.0.1/", "/", sequential("s", 1)), want: "scheme must be http"},
 	}
 	for _, tt := range tests {

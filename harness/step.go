@@ -116,7 +116,7 @@ func (t *targetRun) runLevel(ctx context.Context, index int, step scenarios.Step
 	if plan.level > 0 {
 		name = fmt.Sprintf("%s/c%d", name, plan.level)
 	}
-	results := make([]vegeta.Result, 0, max(plan.total, plan.expect))
+	results := make([]vegeta.Result, 0, preallocHits(plan))
 	end := t.attack(ctx, attackSpec{
 		plan: plan,
 		name: name,

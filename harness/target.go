@@ -42,9 +42,9 @@ func (r *Runner) newTargetRun(em *emitter, p runPlan, label, base string) *targe
 		em:           em,
 		label:        label,
 		base:         base,
-		request:      p.sc.Request,
+		request:      p.request,
 		timeout:      p.timeout,
-		meter:        cpuMeter{client: probeClient(), base: base},
+		meter:        cpuMeter{client: withUserinfo(probeClient(), p.user), base: base},
 		cores:        targetCores(base),
 		errorSamples: r.errorSamples,
 		sampleEvery:  r.sampleEvery,
@@ -142,13 +142,13 @@ func (r *Runner) runBuiltin(ctx context.Context, em *emitter, p runPlan, strateg
 	return res
 }
 
-// runExternal runs every step against the service at base.
-func (r *Runner) runExternal(ctx context.Context, em *emitter, p runPlan, base string) TargetResult {
-	res := TargetResult{Run: base, URL: base}
-	t := r.newTargetRun(em, p, base, base)
+// runExternal runs every step against the service at tg.url, shown as tg.label.
+func (r *Runner) runExternal(ctx context.Context, em *emitter, p runPlan, tg plannedTarget) TargetResult {
+	res := TargetResult{Run: tg.label, URL: tg.label}
+	t := r.newTargetRun(em, p, tg.label, tg.url)
 	t.check = newResponseCheck(p.sc.Request.Expect, false)
 	t.meter.optional = true
-	proc, err := findTargetProcess(base, r.targetPID)
+	proc, err := findTargetProcess(tg.url, r.targetPID)
 	if err != nil {
 		res.CPUSource = err.Error()
 		t.logf("%s", err)
@@ -156,7 +156,7 @@ func (r *Runner) runExternal(ctx context.Context, em *emitter, p runPlan, base s
 		t.meter.proc, res.CPUSource = proc, "measured from /proc: "+proc.desc
 		t.logf("target CPU: %s", proc.desc)
 	}
-	t.prof = profiler{client: t.meter.client, base: pprofBase(ctx, t.meter.client, r.pprofURL, base)}
+	t.prof = profiler{client: t.meter.client, base: pprofBase(ctx, t.meter.client, r.pprofURL, tg.url)}
 	if t.prof.base != "" {
 		t.logf("lock call sites: block and mutex profiles from %s", t.prof.base)
 	}

@@ -34,7 +34,8 @@
 //	    cold: true               # do not warm the server: first requests load the models
 //	    load_delay: 250ms        # added to each model load (default 0)
 //	    intra_op_threads: 1      # ONNX Runtime threads per inference (default 0: its choice)
-//	  # url: http://127.0.0.1:8000   # or an HTTP service of your own
+//	  # url: http://127.0.0.1:8000   # or an HTTP service of your own; userinfo
+//	  #   (http://user:pw@host) is sent as basic auth and shown redacted (RedactURL)
 //	  # The speedup a perfectly parallel target would reach (default 0: the machine's
 //	  # cores for builtin, the step's concurrency for a url).
 //	  ideal: 0
@@ -71,6 +72,11 @@
 //	  # The concurrent mode at each level, rising; requests_per_level (default 8)
 //	  # must be at least the top level.
 //	  - {name: sweep, mode: sweep, levels: [1, 2, 4, 8], requests_per_level: 16}
+//	  # A rate or ramp step ends at its duration: no request falling due later is
+//	  # sent, so rate x duration (a ramp: the mean rate x duration) must come to at
+//	  # least one request. Every step sends at most MaxRequests requests (counting
+//	  # warmup, a sweep's levels x requests_per_level, rate x duration) from at most
+//	  # MaxConcurrency workers, for at most MaxDuration (see limits.go).
 //
 //	# Speedups to measure: the base step's wall time, scaled to the step's request
 //	# count, over the step's. Both steps are sequential or concurrent.

@@ -36,6 +36,16 @@ func FuzzLoad(f *testing.F) {
 		"target: {builtin: {strategies: [naive, naive], size: 5, cold: 2}}\nrequest: {headers: {'': x}}\n",
 		head + "steps: [{mode: ramp, rate: 9999999999999999999, rate_to: 1/0s}]\n---\n",
 		head + "steps: [{name: a, mode: sequential, requests: 1, timeout: 1e400x a}, {mode: sequential, requests: 1, timeout: -0x a}]\n",
+		// Counts that once passed and crashed the runner (issue 10), and their neighbours.
+		head + "steps: [{mode: concurrent, concurrency: 1, requests: 1000000000}]\n",
+		head + "steps: [{mode: concurrent, concurrency: 1, requests: 9223372036854775807}]\n",
+		head + "steps: [{mode: concurrent, requests: -9223372036854775808, warmup: 9223372036854775807}]\n",
+		head + "steps: [{mode: sweep, levels: [1, 9223372036854775807], requests_per_level: 9223372036854775807}]\n",
+		head + "steps: [{mode: rate, rate: 9223372036854775807/ns, duration: 2562047h}]\n",
+		// Rates too slow to send one request in their duration (issue 10).
+		head + "steps: [{mode: rate, rate: 1/10s, duration: 2s}]\n",
+		head + "steps: [{mode: rate, rate: 1/m, duration: 5s}]\n",
+		head + "steps: [{mode: ramp, rate: 1/h, rate_to: 1/h, duration: 2s}]\n",
 	} {
 		f.Add([]byte(broken))
 	}

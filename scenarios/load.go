@@ -13,9 +13,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// MaxFileSize is the largest scenario file Load reads (1 MiB).
-const MaxFileSize = 1 << 20
-
 // LoadFile reads, defaults and validates the scenario file at path; errors name
 // path as given. A file that cannot be opened or read gives a wrapped os error;
 // every problem in its content gives an *Error (see Load).

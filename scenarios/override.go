@@ -58,7 +58,7 @@ func clonePtr[T any](p *T) *T {
 // It returns an error for a URL target, an empty list, or an invalid copy.
 func (s *Scenario) WithStrategies(names ...string) (*Scenario, error) {
 	if !s.IsBuiltin() {
-		return nil, fmt.Errorf("scenario %q: strategies apply to the built-in target, not to %s", s.Name, s.Target.URL)
+		return nil, fmt.Errorf("scenario %q: strategies apply to the built-in target, not to %s", s.Name, RedactURL(s.Target.URL))
 	}
 	if len(names) == 0 {
 		return nil, fmt.Errorf("scenario %q: no strategies given", s.Name)
@@ -89,7 +89,7 @@ func (s *Scenario) WithURL(rawURL string) (*Scenario, error) {
 	c.Expect = slices.DeleteFunc(c.Expect, func(e Expect) bool { return e.Strategy != "" })
 	c.forget("target")
 	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("scenario %q with target %s: %w", s.Name, rawURL, err)
+		return nil, fmt.Errorf("scenario %q with target %s: %w", s.Name, RedactURL(rawURL), err)
 	}
 	return c, nil
 }

@@ -247,6 +247,22 @@ func (st Step) PlannedRequests() int {
 	return 0
 }
 
+// OfferedRequests returns how many requests a time-bound step's rate comes to
+// over its duration: rate x duration, and for a ramp the mean of rate and rate_to
+// x duration. It is 0 for steps bounded by a request count. A step sends no
+// request after its duration, so it sends at most about this many (Validate
+// requires at least 1).
+func (st Step) OfferedRequests() float64 {
+	secs := st.Duration.Seconds()
+	switch st.Mode {
+	case ModeRate:
+		return st.Rate.PerSecond() * secs
+	case ModeRamp:
+		return (st.Rate.PerSecond() + st.RateTo.PerSecond()) / 2 * secs
+	}
+	return 0
+}
+
 // PlannedDuration returns how long a time-bound step (rate, ramp) attacks for,
 // and 0 for steps bounded by a request count.
 func (st Step) PlannedDuration() time.Duration {

@@ -40,12 +40,13 @@ func TestStepPlans(t *testing.T) {
 		wantRequests int
 		wantDuration time.Duration
 		wantTimed    bool
+		wantOffered  float64
 	}{
-		{"seq", 4, 0, false},
-		{"con", 8, 0, false},
-		{"rate", 0, 30 * time.Second, true},
-		{"ramp", 0, time.Minute, true},
-		{"sweep", 15, 0, false},
+		{"seq", 4, 0, false, 0},
+		{"con", 8, 0, false, 0},
+		{"rate", 0, 30 * time.Second, true, 300},
+		{"ramp", 0, time.Minute, true, 300}, // a mean of 5/s for 60s
+		{"sweep", 15, 0, false, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.step, func(t *testing.T) {
@@ -64,6 +65,9 @@ func TestStepPlans(t *testing.T) {
 			}
 			if got := st.TimeBound(); got != tt.wantTimed {
 				t.Errorf("TimeBound() = %v, want %v", got, tt.wantTimed)
+			}
+			if got := st.OfferedRequests(); got != tt.wantOffered {
+				t.Errorf("OfferedRequests() = %g, want %g", got, tt.wantOffered)
 			}
 		})
 	}

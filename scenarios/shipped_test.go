@@ -156,7 +156,8 @@ func TestShippedContents(t *testing.T) {
 		{"soak-ci duration", soakCIStep.PlannedDuration(), time.Minute},
 		{"soak-ci rate at most the soak's", soakCIStep.Rate.PerSecond() <= soakStep.Rate.PerSecond(), true},
 		{"soak-ci max errors", *soakCIExpect.MaxErrors, 0},
-		{"soak-ci max timeouts", *soakCIExpect.MaxTimeouts, 0},
+		// Timeouts on a shared CI machine measure the neighbours (see soak-ci.yaml).
+		{"soak-ci leaves timeouts to the full soak", soakCIExpect.MaxTimeouts == nil, true},
 		{"soak-ci bounds every resource", soakCIExpect.MaxRSSGrowth != nil && soakCIExpect.MaxGoroutineGrowth != nil && soakCIExpect.MaxFDGrowth != nil, true},
 	}
 	for _, tt := range tests {

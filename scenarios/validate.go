@@ -2,12 +2,14 @@ package scenarios
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"math"
 	"mime"
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 // The step fields each mode takes; any other step field written on a step of that
@@ -114,7 +116,7 @@ func (v validator) target() {
 	}
 	if hasURL {
 		if u, err := url.Parse(t.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			v.fail("target.url", "%q is not an http or https URL with a host", t.URL)
+			v.fail("target.url", "%q is not an http or https URL with a host", RedactURL(t.URL))
 		}
 	}
 	if t.Builtin != nil {
@@ -266,6 +268,8 @@ func (v validator) step(st Step, path string) {
 	}
 	if st.Warmup < 0 {
 		v.fail(path+".warmup", "warmup %d is negative", st.Warmup)
+	} else if st.Warmup > MaxRequests {
+		v.fail(path+".warmup", "warmup %d is above the limit of %d requests a step", st.Warmup, MaxRequests)
 	}
 	if v.present(st, path, "timeout") && st.TimeoutOf == nil && st.Timeout.Duration <= 0 {
 		v.fail(path+".timeout", "timeout %s must be positive", st.Timeout)
@@ -322,11 +326,16 @@ func (v validator) requestBound(st Step, path string) {
 		v.fail(path+".requests", "a %s step needs requests of at least 1 (got %d)", st.Mode, st.Requests)
 		return
 	}
+	if st.Requests > MaxRequests {
+		v.fail(path+".requests", "requests %d is above the limit of %d a step; split the load into several steps", st.Requests, MaxRequests)
+	}
 	switch {
 	case st.Mode == ModeSequential && st.Concurrency != 1:
 		v.fail(path+".concurrency", "a sequential step sends one request at a time (got concurrency %d); use mode: concurrent", st.Concurrency)
 	case st.Concurrency < 1:
 		v.fail(path+".concurrency", "concurrency must be at least 1 (got %d)", st.Concurrency)
+	case st.Concurrency > MaxConcurrency:
+		v.fail(path+".concurrency", "concurrency %d is above the limit of %d workers", st.Concurrency, MaxConcurrency)
 	case st.Concurrency > st.Requests:
 		v.fail(path+".concurrency", "concurrency %d is more than requests %d: the extra workers would have nothing to send",
 			st.Concurrency, st.Requests)
@@ -342,6 +351,28 @@ func (v validator) timeBound(st Step, path string) {
 	}
 	if st.Duration.Duration <= 0 {
 		v.fail(path+".duration", "a %s step needs a positive duration, such as 30s (got %s)", st.Mode, st.Duration)
+	} else if st.Duration.Duration > MaxDuration {
+		v.fail(path+".duration", "duration %s is above the limit of %s a step", st.Duration, MaxDuration)
+	}
+	if v.has(path+".rate") || v.has(path+".rate_to") || v.has(path+".duration") {
+		return
+	}
+	// The duration ends the step whatever the rate, so a rate too slow to fall
+	// due within it would send nothing.
+	what := "rate " + st.Rate.String()
+	if st.Mode == ModeRamp {
+		what = fmt.Sprintf("a ramp from %s to %s", st.Rate, st.RateTo)
+	}
+	switch n := st.OfferedRequests(); {
+	case n < 1-1e-9: // a little slack for float rounding of exactly one request
+		fix := "raise the rate"
+		if need := float64(st.Duration.Duration) / n; need <= float64(MaxDuration) {
+			fix += " or make the duration at least " + time.Duration(need).Round(time.Millisecond).String()
+		}
+		v.fail(path+".duration", "%s over %s comes to %.3g requests: the step ends at its duration and could not send one; %s",
+			what, st.Duration, n, fix)
+	case n > MaxRequests:
+		v.fail(path+".duration", "%s over %s comes to %.3g requests, above the limit of %d a step", what, st.Duration, n, MaxRequests)
 	}
 }
 
@@ -353,12 +384,17 @@ func (v validator) sweep(st Step, path string) {
 		switch {
 		case l < 1:
 			v.fail(index(path+".levels", i), "level %d must be at least 1", l)
+		case l > MaxConcurrency:
+			v.fail(index(path+".levels", i), "level %d is above the limit of %d workers", l, MaxConcurrency)
 		case i > 0 && l <= st.Levels[i-1]:
 			v.fail(index(path+".levels", i), "level %d does not rise above %d: levels must go up", l, st.Levels[i-1])
 		}
 	}
 	if st.RequestsPerLevel < 1 {
 		v.fail(path+".requests_per_level", "requests_per_level must be at least 1 (got %d)", st.RequestsPerLevel)
+	} else if st.RequestsPerLevel > MaxRequests || len(st.Levels)*st.RequestsPerLevel > MaxRequests {
+		v.fail(path+".requests_per_level", "%d levels x requests_per_level %d is above the limit of %d requests a step",
+			len(st.Levels), st.RequestsPerLevel, MaxRequests)
 	} else if top := slices.Max(append([]int{0}, st.Levels...)); st.RequestsPerLevel < top {
 		v.fail(path+".requests_per_level", "requests_per_level %d is below the top level %d, which would never reach its concurrency",
 			st.RequestsPerLevel, top)

@@ -60,8 +60,8 @@ func TestEveryLoadGeneratorAgainstTheTrivialServer(t *testing.T) {
 
 	const c, d = 4, time.Second
 	vegeta := moduleTool(t, "vegeta", "make tools")
-	hey := moduleTool(t, "hey", "make bench")
-	wrk := moduleTool(t, "wrk", "make bench")
+	hey := moduleTool(t, "hey", "make test-deps")
+	wrk := moduleTool(t, "wrk", "make test-deps")
 	tests := []struct {
 		name string
 		run  func() (toolRun, error)

@@ -46,6 +46,7 @@ func commands() []command {
 		{"models", "generate the built-in models (models build)", cmdModels},
 		{"report", "re-render or merge saved report.json files", cmdReport},
 		{"probe", "diagnose any HTTP endpoint in one line (hey/oha-style flags)", cmdProbe},
+		{"version", "contend, Go, library and ONNX Runtime versions", cmdVersion},
 	}
 }
 
@@ -69,6 +70,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		return exitOK
+	}
+	if args[0] == "--version" || args[0] == "-version" || args[0] == "-v" {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	for _, c := range commands() {
 		if c.name != args[0] {

@@ -40,7 +40,7 @@ func runTests(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	contendBin = filepath.Join(dir, "contend")
-	build := exec.Command("go", "build", "-o", contendBin, ".")
+	build := exec.Command("go", "build", "-buildvcs=auto", "-o", contendBin, ".")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintf(os.Stderr, "build contend: %v\n", err)

@@ -27,7 +27,7 @@ func requirePythonDeps(t *testing.T) {
 	t.Helper()
 	out, err := exec.Command(python, "-c", "import fastapi, uvicorn, numpy").CombinedOutput()
 	if err != nil {
-		t.Fatalf("%s cannot import fastapi, uvicorn and numpy (%v: %s): run `make python-deps` "+
+		t.Fatalf("%s cannot import fastapi, uvicorn and numpy (%v: %s): run `make test-deps` "+
 			"(apt-get install python3-fastapi python3-uvicorn python3-numpy)", python, err, strings.TrimSpace(string(out)))
 	}
 }

@@ -138,7 +138,7 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 	}
 	if len(f.strategies) > 0 {
 		if !sc.IsBuiltin() {
-			return nil, usagef("--strategy applies to the built-in target, but this run attacks %s", sc.Target.URL)
+			return nil, usagef("--strategy applies to the built-in target, but this run attacks %s", scenarios.RedactURL(sc.Target.URL))
 		}
 		next, err := sc.WithStrategies(f.strategies...)
 		if err != nil {
@@ -147,7 +147,7 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 		sc = next
 	}
 	if f.size != "" && !sc.IsBuiltin() {
-		return nil, usagef("--size applies to the built-in target, but this run attacks %s", sc.Target.URL)
+		return nil, usagef("--size applies to the built-in target, but this run attacks %s", scenarios.RedactURL(sc.Target.URL))
 	}
 	if f.size != "" {
 		sc.Target.Builtin.Size = f.size
