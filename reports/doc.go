@@ -89,6 +89,18 @@
 //	                "detail": "speedup 0.16 vs baseline 0.16: up 0% (allowed: down 10%)"}]
 //	}
 //
+// A run against a URL also says how its CPU was measured ("target_cpu": the
+// process found listening on the port, or why not), and each comparison where
+// its ideal came from ("ideal_basis": cores, concurrency or scenario). Steps and
+// levels may carry "host_cpu_util" (the machine's busy cores, everyone's) and
+// "runnable_threads" (the lower quartile of the target's threads running or
+// waiting for a CPU, on loopback); steps of a Go target serving /debug/pprof
+// carry "contention", its top blocking call sites, and the scaling finding
+// "call_sites":
+//
+//	"contention": [{"profile": "block", "function": "target.(*naive).Acquire",
+//	                "file": "target/locking.go", "line": 137, "delay_ms": 5210.4, "share": 0.71}]
+//
 // Top-level "expectations" are those that matched no run (they fail), and
 // "baseline" holds CompareBaseline's checks when the CLI stored them.
 //
