@@ -118,3 +118,69 @@ func TestHostBusySeconds(t *testing.T) {
 		t.Errorf("host busy %v, want > 0", s)
 	}
 }
+
+// Two busy children are two runnable threads, running or waiting for a CPU,
+// however busy the machine is; a sleeping listener adds none.
+func TestRunnableCountsBusyChildren(t *testing.T) {
+	const script = `
+import os, socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+kids = []
+for _ in range(2):
+    pid = os.fork()
+    if pid == 0:
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            pass
+        os._exit(0)
+    kids.append(pid)
+print(s.getsockname()[1], flush=True)
+sys.stdin.readline()
+for pid in kids:
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+`
+	cmd := exec.Command("/usr/bin/python3", "-c", script)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start /usr/bin/python3 (install python3): %v", err)
+	}
+	defer func() { in.Close(); _ = cmd.Wait() }()
+	lines := bufio.NewScanner(out)
+	if !lines.Scan() {
+		t.Fatal("no port from the python listener")
+	}
+	m, err := findTargetProcess("http://127.0.0.1:"+lines.Text(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var counts runnableCounts
+	for range 20 {
+		n, ok := m.runnable()
+		if !ok {
+			t.Fatal("the listener is gone")
+		}
+		counts[min(n, maxRunnable)]++
+	}
+	if q := counts.lowerQuartile(); q < 2 {
+		t.Errorf("lower quartile of runnable threads %v over %v, want at least the 2 busy children", q, counts[:4])
+	}
+}
+
+func TestLowerQuartile(t *testing.T) {
+	var c runnableCounts
+	if got := c.lowerQuartile(); got != -1 {
+		t.Errorf("no samples: %v, want -1", got)
+	}
+	c[1], c[2], c[4] = 1, 2, 5 // 1 2 2 4 4 4 4 4
+	if got := c.lowerQuartile(); got != 2 {
+		t.Errorf("lower quartile %v, want 2", got)
+	}
+}
