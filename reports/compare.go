@@ -181,6 +181,9 @@ func compareRun(sc *scenarios.Scenario, run *Run, builtin bool) []Comparison {
 		cores, basis := idealCores(step, builtin, sc.Target.Ideal)
 		c := Compare(base, step, cores)
 		c.IdealBasis = basis
+		if note := busyNote(base, step); note != "" {
+			c.Detail = joinNote(c.Detail, note)
+		}
 		out = append(out, c)
 	}
 	return out

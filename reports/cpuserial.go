@@ -154,7 +154,7 @@ func (sg *signals) judgeCPU(d *Diagnosis, top point, what string) bool {
 	if seg.cpu != nil {
 		busy = fmt.Sprintf("%.1f of %d cores busy", *seg.cpu, cores)
 	}
-	hostBusy := seg.host != nil && *seg.host > float64(cores)-hostIdleMin
+	hostBusy := othersBusy(seg.host, seg.cpu, cores)
 	run := seg.runnable
 	switch {
 	case run != nil && *run > oneThreadMax && *run >= readyShare*ready:
@@ -211,4 +211,26 @@ func (sg *signals) oneThread(top point) bool {
 	run := top.seg.runnable
 	return run != nil && sg.coresSet && sg.cores >= 2 && top.c >= 2 &&
 		*run >= oneThreadMin && *run <= oneThreadMax
+}
+
+// othersBusy reports whether the machine's cores were nearly all busy, at least
+// hostIdleMin of them with other work than the target's (when its CPU is known).
+func othersBusy(host, target *float64, cores int) bool {
+	if host == nil || cores <= 0 || *host <= float64(cores)-hostIdleMin {
+		return false
+	}
+	return target == nil || *host-*target >= hostIdleMin
+}
+
+// busyNote says when the machine was busy during a comparison's steps: the
+// target shares the cores with the load generator and everything else running,
+// so its speedup measures them too.
+func busyNote(steps ...*Step) string {
+	for _, s := range steps {
+		if othersBusy(s.HostCPUUtil, s.CPUUtil, s.Cores) {
+			return fmt.Sprintf("the machine was busy during step %q (%.1f of %d cores in use, the target's and everyone else's): "+
+				"the speedup measures the neighbours too; the diagnosis reads the target's own threads", s.Name, *s.HostCPUUtil, s.Cores)
+		}
+	}
+	return ""
 }

@@ -102,3 +102,26 @@ func TestGapRatio(t *testing.T) {
 		t.Errorf("spread %v, want 10 ms", s)
 	}
 }
+
+func TestBusyNote(t *testing.T) {
+	busy, idle, target := 1.9, 0.8, 1.8
+	tests := []struct {
+		name   string
+		host   *float64
+		target *float64
+		want   bool
+	}{
+		{"busy", &busy, nil, true},
+		{"busy with the target's own work", &busy, &target, false},
+		{"idle", &idle, nil, false},
+		{"unknown", nil, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &Step{Name: "concurrent", Cores: 2, HostCPUUtil: tt.host, CPUUtil: tt.target}
+			if got := busyNote(&Step{Name: "sequential", Cores: 2}, s); (got != "") != tt.want {
+				t.Errorf("busyNote = %q, want a note: %v", got, tt.want)
+			}
+		})
+	}
+}
