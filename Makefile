@@ -26,8 +26,9 @@ TEST_DEBS := hey=0.1.4-2+b4 wrk=4.1.0-3+b2 \
              python3-fastapi=0.92.0-1 python3-uvicorn=0.17.6-1 python3-numpy=1:1.24.2-1+deb12u1
 
 # Every external program the code and its tests run, for `make check-programs`: those
-# make test provisions (TEST_DEBS, TEST_TOOLS), and those every new machine has.
-TEST_PROGRAMS := hey wrk vegeta
+# make test provisions (TEST_DEBS, TEST_TOOLS; /usr/bin/python3 comes with python3-fastapi),
+# and those every new machine has.
+TEST_PROGRAMS := hey wrk vegeta /usr/bin/python3
 BASE_PROGRAMS := go git dpkg-query
 
 export CONTEND_ORT_LIB := $(ORT_LIB)

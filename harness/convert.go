@@ -11,6 +11,7 @@ func (t *TargetResult) ReportRun() reports.RunInput {
 		Strategy: t.Strategy,
 		URL:      t.URL,
 		LogPath:  t.LogPath,
+		CPU:      t.CPUSource,
 		Steps:    make([]reports.StepInput, 0, len(t.Steps)),
 	}
 	if t.Strategy != "" {

@@ -45,6 +45,14 @@
 // `vegeta report` and `vegeta plot`. At most MaxBody bytes of each response
 // body are kept (and saved); the rest is read and counted in bytes_in.
 //
+// An external target on loopback is measured from /proc: the process listening
+// on its port (or TargetPID) and its children, whose CPU time is read around
+// every step and level and whose runnable threads are counted every
+// RunnableEvery; the machine's busy CPU time is read around every step too.
+// TargetResult.CPUSource says how, or why not. With PprofURL (and always for
+// the built-in target), the block and mutex profiles are taken before and
+// after every step and their difference gives StepResult.Contention.
+//
 // Each request's latency and its client timeout run from one instant, when the
 // request is handed to the transport (client.go): a response whose last byte
 // comes after the deadline is a timeout, so no success is slower than its

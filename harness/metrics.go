@@ -84,10 +84,16 @@ type cpuMeter struct {
 	// costs one probe timeout per run, not two per step.
 	optional bool
 	missing  bool
+	// proc, when set, is read instead of /metrics: an external target's process
+	// on this machine, with its children.
+	proc *procCPU
 }
 
 // sample returns the counter now, or -1 when it cannot be read.
 func (m *cpuMeter) sample(ctx context.Context) float64 {
+	if m.proc != nil {
+		return m.proc.seconds()
+	}
 	if m.missing {
 		return -1
 	}

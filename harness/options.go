@@ -113,6 +113,29 @@ func SampleEvery(d time.Duration) Option {
 	}
 }
 
+// TargetPID names the process whose CPU time (with its children's) is measured
+// around every step of an external target, instead of the process found
+// listening on a loopback target's port. Default 0: find it.
+func TargetPID(pid int) Option {
+	return func(r *Runner) {
+		if pid > 0 {
+			r.targetPID = pid
+		}
+	}
+}
+
+// PprofAuto, given to PprofURL, profiles an external target through its own
+// /debug/pprof/ when it answers there on loopback (one GET before the first step).
+const PprofAuto = "auto"
+
+// PprofURL names an external target's /debug/pprof/ base URL, whose block and
+// mutex profiles are taken before and after every step (StepResult.Contention),
+// or PprofAuto. Default "": an external target is not profiled. The built-in
+// target's own /debug/pprof/ is always used.
+func PprofURL(u string) Option {
+	return func(r *Runner) { r.pprofURL = u }
+}
+
 // ErrorSamples sets how many failed responses per step keep their body (as
 // StepResult.ErrorSamples); default DefaultErrorSamples, 0 keeps none.
 func ErrorSamples(n int) Option {

@@ -44,7 +44,9 @@ type TargetResult struct {
 	// LogPath is the built-in target's combined stdout and stderr ("" for a URL,
 	// and when a temporary log was removed after a clean run).
 	LogPath string
-	Err     error // why the run failed or stopped early; nil when every step completed
+	// CPUSource says how the target's CPU was measured, or why it was not.
+	CPUSource string
+	Err       error // why the run failed or stopped early; nil when every step completed
 }
 
 // ErrorSample is one failed response kept for the error view.

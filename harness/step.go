@@ -16,7 +16,7 @@ import (
 // runStep runs one step (after its warm-up) and returns its result; StepStarted,
 // Result and StepDone events go out as it runs.
 func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step, plans []attackPlan) StepResult {
-	sr := StepResult{StepInput: reports.StepInput{Step: step, TargetCPUSeconds: -1, Cores: t.cores, Timeout: t.timeout}}
+	sr := StepResult{StepInput: reports.StepInput{Step: step, TargetCPUSeconds: -1, HostCPUSeconds: -1, Cores: t.cores, Timeout: t.timeout}}
 	if len(plans) > 0 && plans[0].timeout > 0 {
 		sr.Timeout = plans[0].timeout
 	}
@@ -44,11 +44,15 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 	var lastLevelWall time.Duration
 	cpuStart := t.meter.sample(ctx)
 	cpuBefore := cpuStart
+	hostStart := hostBusySeconds()
+	hostBefore := hostStart
 	var smp *sampler
 	if t.sampleEvery > 0 && !t.meter.missing && !t.noResources {
 		smp = startSampler(ctx, t.meter.client, t.base, t.sampleEvery)
 	}
+	profBefore := t.prof.snapshot(ctx)
 	tl := newTally(time.Now(), sweep)
+	var runnable runnableCounts
 	for j, plan := range plans {
 		if j > 0 {
 			if err := t.gate(ctx, step, j); err != nil {
@@ -56,7 +60,11 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 				break
 			}
 		}
+		ths := startThreads(ctx, t.meter.proc)
 		lr, end := t.runLevel(ctx, index, step, plan, tl, &sr)
+		counts := ths.finish()
+		lr.RunnableThreads = counts.lowerQuartile()
+		runnable.add(&counts)
 		if sr.Started.IsZero() {
 			sr.Started = end.started
 		}
@@ -65,6 +73,9 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 		cpuAfter := t.meter.sample(ctx)
 		lr.TargetCPUSeconds = cpuDelta(cpuBefore, cpuAfter)
 		cpuBefore = cpuAfter
+		hostAfter := hostBusySeconds()
+		lr.HostCPUSeconds = cpuDelta(hostBefore, hostAfter)
+		hostBefore = hostAfter
 		sr.Results = append(sr.Results, lr.Results...)
 		if sweep {
 			sr.Levels = append(sr.Levels, lr)
@@ -77,6 +88,9 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 		}
 	}
 	sr.TargetCPUSeconds = cpuDelta(cpuStart, cpuBefore)
+	sr.HostCPUSeconds = cpuDelta(hostStart, hostBefore)
+	sr.RunnableThreads = runnable.lowerQuartile()
+	sr.Contention = t.prof.delta(ctx, profBefore)
 	if smp != nil {
 		var absent bool
 		sr.Resources, absent = smp.finish()
@@ -100,7 +114,7 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 // runLevel runs one attack of a step (the whole step, or one sweep level) and
 // returns its results, counting them in tl and sampling failures into sr.
 func (t *targetRun) runLevel(ctx context.Context, index int, step scenarios.Step, plan attackPlan, tl *tally, sr *StepResult) (LevelResult, attackEnd) {
-	lr := LevelResult{Concurrency: plan.level, TargetCPUSeconds: -1}
+	lr := LevelResult{Concurrency: plan.level, TargetCPUSeconds: -1, HostCPUSeconds: -1, RunnableThreads: -1}
 	raw, err := t.createRaw(step.Name, plan.level)
 	if err != nil {
 		return lr, attackEnd{started: time.Now(), err: err}

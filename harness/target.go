@@ -32,6 +32,8 @@ type targetRun struct {
 	check        responseCheck // request.expect, applied to every result
 	sampleEvery  time.Duration
 	beforeAttack AttackGate // nil: attacks start at once
+	// prof takes the target's block and mutex profiles around each step.
+	prof profiler
 	// noResources is set once a step found no resource metrics on the target,
 	// so that later steps do not look again.
 	noResources bool
@@ -80,7 +82,7 @@ func (t *targetRun) logf(format string, args ...any) {
 // runBuiltin starts a fresh built-in target with strategy, runs every step against
 // it and stops it.
 func (r *Runner) runBuiltin(ctx context.Context, em *emitter, p runPlan, strategy string) (res TargetResult) {
-	res = TargetResult{Run: strategy, Strategy: strategy}
+	res = TargetResult{Run: strategy, Strategy: strategy, CPUSource: "measured from the target's process_cpu_seconds_total"}
 	t := r.newTargetRun(em, p, strategy, "")
 	t.check = newResponseCheck(p.sc.Request.Expect, true)
 	logDir := t.dir
@@ -132,6 +134,7 @@ func (r *Runner) runBuiltin(ctx context.Context, em *emitter, p runPlan, strateg
 	}
 	t.base, t.meter.base, res.URL = base, base, base
 	t.logf("serving on %s", base)
+	t.prof = profiler{client: t.meter.client, base: pprofBase(ctx, t.meter.client, PprofAuto, base)}
 	if !p.builtin.Cold {
 		t.warmTarget(ctx)
 		if err := c.exited(); err != nil {
@@ -152,6 +155,18 @@ func (r *Runner) runExternal(ctx context.Context, em *emitter, p runPlan, tg pla
 	t := r.newTargetRun(em, p, tg.label, tg.url)
 	t.check = newResponseCheck(p.sc.Request.Expect, false)
 	t.meter.optional = true
+	proc, err := findTargetProcess(tg.url, r.targetPID)
+	if err != nil {
+		res.CPUSource = err.Error()
+		t.logf("%s", err)
+	} else {
+		t.meter.proc, res.CPUSource = proc, "measured from /proc: "+proc.desc
+		t.logf("target CPU: %s", proc.desc)
+	}
+	t.prof = profiler{client: t.meter.client, base: pprofBase(ctx, t.meter.client, r.pprofURL, tg.url)}
+	if t.prof.base != "" {
+		t.logf("lock call sites: block and mutex profiles from %s", t.prof.base)
+	}
 	res.Steps, res.Err = t.runSteps(ctx, p)
 	return res
 }
@@ -175,7 +190,7 @@ func (t *targetRun) runSteps(ctx context.Context, p runPlan) ([]StepResult, erro
 	for i, step := range p.sc.Steps {
 		plans, err := t.resolveTimeout(step, p.steps[i], p.fixedTimeout, medians)
 		if err != nil {
-			steps = append(steps, StepResult{StepInput: reports.StepInput{Step: step, TargetCPUSeconds: -1, Cores: t.cores}, Err: err})
+			steps = append(steps, StepResult{StepInput: reports.StepInput{Step: step, TargetCPUSeconds: -1, HostCPUSeconds: -1, RunnableThreads: -1, Cores: t.cores}, Err: err})
 			return steps, fmt.Errorf("target %s: step %q: %w", t.label, step.Name, err)
 		}
 		sr := t.runStep(ctx, i, step, plans)

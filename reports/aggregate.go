@@ -56,10 +56,16 @@ type Step struct {
 	// TargetCPUS is the CPU time the target used during the step; CPUUtil is that
 	// divided by the wall time, in cores (2.0: two cores fully busy). Both are
 	// absent when the target's CPU was not measured.
-	TargetCPUS   *float64 `json:"target_cpu_s,omitempty"`
-	CPUUtil      *float64 `json:"cpu_util,omitempty"`
-	Cores        int      `json:"cores,omitempty"`
-	PeakInFlight int      `json:"peak_in_flight"`
+	TargetCPUS *float64 `json:"target_cpu_s,omitempty"`
+	CPUUtil    *float64 `json:"cpu_util,omitempty"`
+	// HostCPUUtil is the machine's busy cores over the step (everyone's, the
+	// target's included); absent when unknown.
+	HostCPUUtil *float64 `json:"host_cpu_util,omitempty"`
+	// RunnableThreads is the lower quartile of the target's threads running or waiting for a
+	// CPU (an external target on this machine, from /proc); absent when unknown.
+	RunnableThreads *float64 `json:"runnable_threads,omitempty"`
+	Cores           int      `json:"cores,omitempty"`
+	PeakInFlight    int      `json:"peak_in_flight"`
 	// OfferedRPS is the rate a rate or ramp step asked for (a ramp's mean rate),
 	// AchievedRPS the rate its requests were actually sent at; both absent for
 	// other modes. Warnings says when achieved fell under AchievedMinShare of offered.
@@ -82,7 +88,10 @@ type Step struct {
 	// Resources holds the target's resource samples and their trends; absent
 	// when the target exported none.
 	Resources *Resources `json:"resources,omitempty"`
-	Raw       string     `json:"raw,omitempty"`
+	// Contention is a Go target's top call sites blocked during the step (block
+	// and mutex profiles); absent when it serves no /debug/pprof.
+	Contention []CallSite `json:"contention,omitempty"`
+	Raw        string     `json:"raw,omitempty"`
 
 	// Waterfall is every request from send to end (or, for a large step, the
 	// requests in flight over time); absent when the step sent none.
@@ -122,18 +131,20 @@ type ServerMs struct {
 // Level is one concurrency level of a sweep step. P50 and P99 are milliseconds
 // over its successful requests.
 type Level struct {
-	Concurrency   int       `json:"concurrency"`
-	Requests      int       `json:"requests"`
-	OK            int       `json:"ok"`
-	Timeouts      int       `json:"timeouts"`
-	Errors        int       `json:"errors"`
-	Cancelled     int       `json:"cancelled,omitempty"`
-	WallS         float64   `json:"wall_s"`
-	ThroughputRPS float64   `json:"throughput_rps"`
-	P50           float64   `json:"p50"`
-	P99           float64   `json:"p99"`
-	CPUUtil       *float64  `json:"cpu_util,omitempty"`
-	ServerMs      *ServerMs `json:"server_ms,omitempty"`
+	Concurrency     int       `json:"concurrency"`
+	Requests        int       `json:"requests"`
+	OK              int       `json:"ok"`
+	Timeouts        int       `json:"timeouts"`
+	Errors          int       `json:"errors"`
+	Cancelled       int       `json:"cancelled,omitempty"`
+	WallS           float64   `json:"wall_s"`
+	ThroughputRPS   float64   `json:"throughput_rps"`
+	P50             float64   `json:"p50"`
+	P99             float64   `json:"p99"`
+	CPUUtil         *float64  `json:"cpu_util,omitempty"`
+	HostCPUUtil     *float64  `json:"host_cpu_util,omitempty"`
+	RunnableThreads *float64  `json:"runnable_threads,omitempty"`
+	ServerMs        *ServerMs `json:"server_ms,omitempty"`
 	// HistogramHDR is the level's latency histogram, encoded as a step's is.
 	HistogramHDR string `json:"histogram_hdr,omitempty"`
 	Raw          string `json:"raw,omitempty"`
@@ -368,6 +379,7 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 		Waterfall:    buildWaterfall(results, si.Timeout),
 		ErrorSamples: errorSamples(results),
 		Resources:    buildResources(si.Resources),
+		Contention:   si.Contention,
 		Raw:          si.RawPath,
 		TimeoutMs:    round3(millis(si.Timeout)),
 	}
@@ -389,6 +401,8 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 		}
 	}
 	st.TargetCPUS, st.CPUUtil = cpuUse(cpu, st.WallS)
+	_, st.HostCPUUtil = cpuUse(si.HostCPUSeconds, st.WallS)
+	st.RunnableThreads = known(si.RunnableThreads)
 	for _, li := range si.Levels {
 		st.Levels = append(st.Levels, aggregateLevel(li))
 	}
@@ -498,6 +512,8 @@ func aggregateLevel(li LevelInput) Level {
 		l.ThroughputRPS = round4(float64(l.OK) / l.WallS)
 	}
 	_, l.CPUUtil = cpuUse(li.TargetCPUSeconds, l.WallS)
+	_, l.HostCPUUtil = cpuUse(li.HostCPUSeconds, l.WallS)
+	l.RunnableThreads = known(li.RunnableThreads)
 	return l
 }
 
@@ -509,6 +525,15 @@ func cpuUse(cpuS, wallS float64) (*float64, *float64) {
 	}
 	s, u := round3(cpuS), round3(cpuS/wallS)
 	return &s, &u
+}
+
+// known returns v rounded, or nil when it is unknown (zero or negative).
+func known(v float64) *float64 {
+	if v <= 0 {
+		return nil
+	}
+	r := round3(v)
+	return &r
 }
 
 func stepConcurrency(step scenarios.Step, st Step) int {

@@ -29,6 +29,9 @@ type Comparison struct {
 	Ideal      float64 `json:"ideal"`
 	Efficiency float64 `json:"efficiency"`
 	Verdict    string  `json:"verdict"`
+	// IdealBasis says where the ideal came from: IdealFromCores,
+	// IdealFromConcurrency or IdealFromScenario.
+	IdealBasis string `json:"ideal_basis,omitempty"`
 	// Detail explains a verdict the numbers alone do not: failures, a missing
 	// step, an ideal speedup too small to judge.
 	Detail string `json:"detail,omitempty"`
@@ -197,7 +200,13 @@ func compareRun(sc *scenarios.Scenario, run *Run, builtin bool) []Comparison {
 				Detail: fmt.Sprintf("the run has no step named %q", missing)})
 			continue
 		}
-		out = append(out, Compare(base, step, coresFor(step, builtin, sc.Target.Ideal)))
+		cores, basis := idealCores(step, builtin, sc.Target.Ideal)
+		c := Compare(base, step, cores)
+		c.IdealBasis = basis
+		if note := busyNote(base, step); note != "" {
+			c.Detail = joinNote(c.Detail, note)
+		}
+		out = append(out, c)
 	}
 	return out
 }

@@ -135,26 +135,32 @@ func TestCompareRun(t *testing.T) {
 		{Name: "seq", Mode: scenarios.ModeSequential, Concurrency: 1, OK: 4, WallS: 4, Requests: 4},
 		{Name: "conc", Mode: scenarios.ModeConcurrent, Concurrency: 4, OK: 4, WallS: 2, Requests: 4, Cores: 2},
 		{Name: "sweep", Mode: scenarios.ModeSweep, Concurrency: 8, OK: 4, WallS: 2, Requests: 4},
+		{Name: "remote", Mode: scenarios.ModeConcurrent, Concurrency: 4, OK: 4, WallS: 2, Requests: 4},
 	}}
 	tests := []struct {
 		name    string
 		compare []scenarios.Compare
 		builtin bool
-		want    []string // "step/base verdict ideal"
+		want    []string // "step/base verdict ideal basis"
 	}{
 		{name: "defaults: every concurrent step over the first sequential", builtin: true,
-			want: []string{"warm/seq parallel 2", "conc/seq parallel 2"}},
-		{name: "explicit, external target", compare: []scenarios.Compare{{Base: "seq", Step: "conc"}},
-			want: []string{"conc/seq partial 4"}},
+			want: []string{"warm/seq parallel 2 concurrency", "conc/seq parallel 2 cores", "remote/seq partial 4 concurrency"}},
+		// A loopback URL target runs on this machine (the harness sets its cores):
+		// its ideal is min(concurrency, cores), as the built-in target's.
+		{name: "external target on loopback", compare: []scenarios.Compare{{Base: "seq", Step: "conc"}},
+			want: []string{"conc/seq parallel 2 cores"}},
+		// Off loopback the cores are unknown: the ideal is the concurrency.
+		{name: "external target off loopback", compare: []scenarios.Compare{{Base: "seq", Step: "remote"}},
+			want: []string{"remote/seq partial 4 concurrency"}},
 		{name: "missing step is inconclusive", compare: []scenarios.Compare{{Base: "seq", Step: "nope"}},
-			want: []string{"nope/seq inconclusive 0"}},
+			want: []string{"nope/seq inconclusive 0 "}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sc := &scenarios.Scenario{Compare: tt.compare}
 			var got []string
 			for _, c := range compareRun(sc, run, tt.builtin) {
-				got = append(got, c.Step+"/"+c.Base+" "+c.Verdict+" "+fmtNum(c.Ideal))
+				got = append(got, c.Step+"/"+c.Base+" "+c.Verdict+" "+fmtNum(c.Ideal)+" "+c.IdealBasis)
 			}
 			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
 				t.Errorf("got %v, want %v", got, tt.want)

@@ -53,6 +53,9 @@ type Diagnosis struct {
 	Summary  string             `json:"summary"`
 	Basis    string             `json:"basis"`
 	Evidence map[string]float64 `json:"evidence"`
+	// CallSites are the diagnosed step's top blocking call sites, for a Go
+	// target serving /debug/pprof (see CallSite); absent otherwise.
+	CallSites []CallSite `json:"call_sites,omitempty"`
 }
 
 // Thresholds of the diagnosis.
@@ -93,6 +96,7 @@ func diagnose(sc *scenarios.Scenario, run *Run, ri RunInput) []Diagnosis {
 	out := []Diagnosis{}
 	sg := gather(sc, run, ri)
 	if d, ok := sg.scaling(run); ok {
+		withCallSites(&d, run)
 		out = append(out, d)
 	}
 	out = append(out, sg.coldStart(sc)...)
@@ -169,6 +173,12 @@ func (sg *signals) scaling(run *Run) (Diagnosis, bool) {
 		}
 		locked = (haveBusy && busy >= lockBusyMin) || top.r < lockedMaxEfficiency*idealAt(top.c, sg.cores)
 	}
+	// A target seen running one thread at a time cannot have run two requests'
+	// work at once, whatever its throughput seemed to gain (a baseline slowed by
+	// a busy machine): read it as flat, and let the shape say by what.
+	if sg.oneThread(top) {
+		flat = true
+	}
 	if flat || locked {
 		sg.judgeFlat(&d, top, share, haveWait, stair, haveStair)
 		return d, true
@@ -180,6 +190,9 @@ func (sg *signals) scaling(run *Run) (Diagnosis, bool) {
 // judgeFlat names a throughput that stayed flat from concurrency 1 upward.
 func (sg *signals) judgeFlat(d *Diagnosis, top point, share float64, haveWait bool, stair float64, haveStair bool) {
 	flatWords := fmt.Sprintf("throughput stayed at %.2fx of one request at a time at concurrency %d", top.r, top.c)
+	if top.r > flatMaxSpeedup {
+		flatWords = fmt.Sprintf("throughput reached only %.2fx of one request at a time at concurrency %d", top.r, top.c)
+	}
 	switch {
 	case haveWait && share >= lockWaitShare(top.c):
 		d.Kind = KindLockSerialized
@@ -188,6 +201,7 @@ func (sg *signals) judgeFlat(d *Diagnosis, top point, share float64, haveWait bo
 	case haveWait && sg.coresSet && sg.cores == 1:
 		d.Kind = KindHardwareSaturated
 		d.Summary = flatWords + " with almost no lock wait, on a target with one core: the core is the limit, not a lock"
+	case haveWait && sg.judgeCPU(d, top, flatWords):
 	case haveWait:
 		d.Kind = KindSerialized
 		d.Summary = fmt.Sprintf("%s, yet requests spent only %.0f%% of their time waiting on the model lock: "+
@@ -195,10 +209,15 @@ func (sg *signals) judgeFlat(d *Diagnosis, top point, share float64, haveWait bo
 	case sg.coresSet && sg.cores == 1:
 		d.Kind = KindInconclusive
 		d.Summary = "the target has one core, so flat throughput is expected: without Server-Timing a lock cannot be told from the hardware"
-	case haveStair && stair >= staircaseMin:
+	case sg.lockShaped(top.seg):
+		sg.shapeEvidence(d.Evidence, top.seg)
 		d.Kind = KindLockSerialized
 		d.Summary = fmt.Sprintf("%s and latency climbed in steps of one service time (%s): requests ran one at a time, "+
 			"as behind a lock%s", flatWords, fmtMs(sg.service), sg.lessToGoOn())
+	case sg.judgeCPU(d, top, flatWords):
+		if !haveWait {
+			d.Summary += sg.lessToGoOn()
+		}
 	default:
 		d.Kind = KindSerialized
 		d.Summary = fmt.Sprintf("%s: requests were serialized, but with no latency staircase it cannot say by what%s",
@@ -226,6 +245,15 @@ func (sg *signals) judgeRising(d *Diagnosis, pts []point, top point, share float
 	eff := top.r / ideal
 	d.Evidence["efficiency"] = eff
 	waited := haveWait && share >= lockWaitShare(top.c)
+	// Short of the ideal, or levelled off, without lock wait: the target's
+	// threads and CPU may say why (work for every core on a machine busy with
+	// other work, rather than another capacity limit).
+	if !waited && (eff < scaledEfficiency || plateau) && sg.judgeCPU(d, top, fmt.Sprintf("throughput grew %.2fx from 1 to %d concurrent requests", top.r, top.c)) {
+		if !haveWait {
+			d.Summary += sg.lessToGoOn()
+		}
+		return
+	}
 	switch {
 	case eff < scaledEfficiency || waited:
 		d.Kind = KindPartialContention

@@ -30,8 +30,9 @@
 // speedup = the base step's time per successful request x the step's successful
 // requests / the step's wall time: when every request succeeds, the base's wall
 // time scaled to the step's request count over the step's wall time. ideal =
-// min(concurrency, cores) for the built-in target, the concurrency for an
-// external one, capped by the scenario's ideal: when set. efficiency =
+// min(concurrency, cores) for the built-in target and a loopback URL (both run
+// on this machine), the concurrency for one off loopback, or the scenario's
+// ideal: when set; ideal_basis says which (cores, concurrency, scenario). efficiency =
 // speedup / ideal. The verdict is serialized when the speedup is at most 1.25,
 // parallel when the efficiency is at least 0.75 and nothing failed, partial
 // otherwise, inconclusive when the ideal itself is at most 1.25 or the base had
@@ -121,6 +122,18 @@
 // "...", "shards": [0, 1, 3], "missing": [2], "notes": ["shard 1: skipped step
 // sequential: ..."]}.
 //
+// A run against a URL also says how its CPU was measured ("target_cpu": the
+// process found listening on the port, or why not), and each comparison where
+// its ideal came from ("ideal_basis": cores, concurrency or scenario). Steps and
+// levels may carry "host_cpu_util" (the machine's busy cores, everyone's) and
+// "runnable_threads" (the lower quartile of the target's threads running or
+// waiting for a CPU, on loopback); steps of a Go target serving /debug/pprof
+// carry "contention", its top blocking call sites, and the scaling finding
+// "call_sites":
+//
+//	"contention": [{"profile": "block", "function": "target.(*naive).Acquire",
+//	                "file": "target/locking.go", "line": 137, "delay_ms": 5210.4, "share": 0.71}]
+//
 // Top-level "expectations" are those that matched no run (they fail), and
 // "baseline" holds CompareBaseline's checks when the CLI stored them.
 //
@@ -156,6 +169,14 @@
 // waited longer than a request runs), and the neighbours that must not be
 // mistaken for them: serialized (flat, but not by the model lock),
 // capacity-limited, parallel, partial-contention, timeouts and inconclusive.
+// cpu-serialized is flat throughput without a staircase (a burst's requests
+// finish together, gap_ratio near 0) while the target runs about one thread at
+// a time (runnable_threads, from /proc for a loopback target) or uses about one
+// core of several with others idle: Python's GIL, or a single worker thread.
+// A target whose threads had work for every core is hardware-saturated even
+// when a busy machine held its speedup down. For a Go target serving
+// /debug/pprof, a finding's call_sites (and its summary) name the step's top
+// blocking call sites from the delta of the block and mutex profiles.
 // Without Server-Timing the same verdicts come from latency and throughput alone,
 // with basis "latency" and a summary that says it had less to go on.
 package reports

@@ -41,6 +41,8 @@ type RunInput struct {
 	Steps    []StepInput
 	Err      string // why the run stopped early ("" when it did not)
 	LogPath  string // the target's log file, when one was kept
+	// CPU says how the target's CPU was measured, or why it was not ("" unknown).
+	CPU string
 }
 
 // StepInput is what one step of one run produced.
@@ -59,6 +61,13 @@ type StepInput struct {
 	// TargetCPUSeconds is the CPU time the target used during the step, or -1
 	// when unknown (an external target).
 	TargetCPUSeconds float64
+	// HostCPUSeconds is the busy CPU time of every core of the machine during
+	// the step (the target's, the load generator's and everyone else's), or -1
+	// (and 0, from older callers) when unknown.
+	HostCPUSeconds float64
+	// RunnableThreads is the lower quartile of the number of the target's threads running or
+	// waiting for a CPU while the step ran; -1 (or 0) when unknown.
+	RunnableThreads float64
 	// Cores is the number of cores the target could use (0: unknown).
 	Cores int
 	// RawPath is where the step's raw vegeta results were saved ("" if not).
@@ -68,6 +77,9 @@ type StepInput struct {
 	// Resources are the target's memory, goroutines and open files sampled while
 	// the step ran (none when the target has no /metrics).
 	Resources []ResourceSample
+	// Contention holds a Go target's top blocking call sites over the step, from
+	// its /debug/pprof block and mutex profiles (none when it serves neither).
+	Contention []CallSite
 }
 
 // LevelInput is one concurrency level of a sweep step.
@@ -76,6 +88,8 @@ type LevelInput struct {
 	Wall             time.Duration
 	Results          []vegeta.Result
 	TargetCPUSeconds float64 // -1 when unknown
+	HostCPUSeconds   float64 // -1 when unknown
+	RunnableThreads  float64 // -1 when unknown
 	RawPath          string
 	Aggregate        *Aggregate // the level's numbers as the runner built them; nil: count Results
 }

@@ -128,7 +128,7 @@ func mdComparisons(b *strings.Builder, runs []Run) {
 				mdHeader(b, "run", "step over base", "speedup", "ideal", "efficiency", "verdict", "detail")
 				header = true
 			}
-			mdRow(b, runs[i].Label(), c.Step+" over "+c.Base, fmt.Sprintf("%.2fx", c.Speedup), fmt.Sprintf("%.2fx", c.Ideal),
+			mdRow(b, runs[i].Label(), c.Step+" over "+c.Base, fmt.Sprintf("%.2fx", c.Speedup), strings.TrimPrefix(idealText(c), "ideal "),
 				fmt.Sprintf("%.0f%%", c.Efficiency*100), "**"+c.Verdict+"**", c.Detail)
 		}
 	}

@@ -37,7 +37,9 @@ type Run struct {
 	// Error says why the run stopped early.
 	Error string `json:"error,omitempty"`
 	// Log is the path of the target's log, when one was kept.
-	Log          string        `json:"log,omitempty"`
+	Log string `json:"log,omitempty"`
+	// TargetCPU says how the target's CPU was measured, or why it was not.
+	TargetCPU    string        `json:"target_cpu,omitempty"`
 	Steps        []Step        `json:"steps"`
 	Comparisons  []Comparison  `json:"comparisons"`
 	Scaling      *Scaling      `json:"scaling,omitempty"`
@@ -124,12 +126,13 @@ func Build(in Input) *Report {
 
 func buildRun(sc *scenarios.Scenario, host Host, ri RunInput) Run {
 	run := Run{
-		Target:   ri.Target,
-		Strategy: ri.Strategy,
-		URL:      ri.URL,
-		Error:    ri.Err,
-		Log:      ri.LogPath,
-		Steps:    []Step{},
+		Target:    ri.Target,
+		Strategy:  ri.Strategy,
+		URL:       ri.URL,
+		Error:     ri.Err,
+		Log:       ri.LogPath,
+		TargetCPU: ri.CPU,
+		Steps:     []Step{},
 	}
 	if run.Target == "" {
 		run.Target = TargetBuiltin
@@ -150,19 +153,31 @@ func buildRun(sc *scenarios.Scenario, host Host, ri RunInput) Run {
 	return run
 }
 
-// cores returns the cores to judge a step against for the ideal speedup: the
-// scenario's override, else the step's (or the host's) cores for the built-in
-// target, else 0 (unbounded) for an external one.
+// Where a comparison's ideal speedup came from (Comparison.IdealBasis).
+const (
+	IdealFromScenario    = "scenario"    // the scenario's target.ideal
+	IdealFromCores       = "cores"       // min(concurrency, cores): the target runs on this machine
+	IdealFromConcurrency = "concurrency" // the target's cores are unknown (not on loopback)
+)
+
+// coresFor returns the cores to judge a step against for the ideal speedup.
 func coresFor(st *Step, builtin bool, ideal int) int {
+	n, _ := idealCores(st, builtin, ideal)
+	return n
+}
+
+// idealCores returns the cores to judge a step against for the ideal speedup
+// and where they came from: the scenario's override, else the step's cores when
+// the target runs on this machine (the built-in target, or a loopback URL: the
+// harness sets Cores only then), else 0 (unbounded: the concurrency).
+func idealCores(st *Step, _ bool, ideal int) (int, string) {
 	switch {
 	case ideal > 0:
-		return ideal
-	case !builtin:
-		return 0
+		return ideal, IdealFromScenario
 	case st.Cores > 0:
-		return st.Cores
+		return st.Cores, IdealFromCores
 	}
-	return 0
+	return 0, IdealFromConcurrency
 }
 
 func plural(n int, one, many string) string {

@@ -28,7 +28,11 @@ type segment struct {
 	wall time.Duration
 	reqs []request // ordered by start
 	cpu  *float64  // cores busy, nil when unknown
-	rate bool      // an offered-rate step: its throughput is not a capacity
+	host *float64  // the machine's busy cores (everyone's), nil when unknown
+	// runnable is the lower quartile of the target's threads running or waiting for a CPU, nil
+	// when unknown.
+	runnable *float64
+	rate     bool // an offered-rate step: its throughput is not a capacity
 }
 
 func (s *segment) ok() int {
@@ -69,6 +73,7 @@ func gather(sc *scenarios.Scenario, run *Run, ri RunInput) *signals {
 					wall: l.Wall, reqs: toRequests(l.Results)}
 				if st != nil && j < len(st.Levels) {
 					seg.cpu = st.Levels[j].CPUUtil
+					seg.host, seg.runnable = st.Levels[j].HostCPUUtil, st.Levels[j].RunnableThreads
 				}
 				sg.segs = append(sg.segs, seg)
 			}
@@ -77,6 +82,7 @@ func gather(sc *scenarios.Scenario, run *Run, ri RunInput) *signals {
 		seg := segment{step: si.Step.Name, wall: si.Wall, reqs: toRequests(si.Results), rate: rate}
 		if st != nil {
 			seg.c, seg.cpu = st.Concurrency, st.CPUUtil
+			seg.host, seg.runnable = st.HostCPUUtil, st.RunnableThreads
 			if sg.cores == 0 {
 				sg.cores = coresFor(st, builtin, sc.Target.Ideal)
 			}

@@ -108,6 +108,7 @@ func (t *textWriter) report(r *Report) {
 	t.comparisons(r.Runs)
 	t.scaling(r.Runs)
 	t.expectations(r)
+	t.targetCPU(r.Runs)
 	t.diagnosis(r.Runs)
 	if len(names) > 0 {
 		t.line("\n%s", t.s.paint(ansiDim, "Latency percentiles are over successful requests; timeouts are counted apart."))
@@ -242,7 +243,7 @@ func (t *textWriter) comparisons(runs []Run) {
 				{text: runs[i].Label()},
 				{text: c.Step + " over " + c.Base},
 				{text: fmt.Sprintf("%.2fx", c.Speedup)},
-				{text: fmt.Sprintf("ideal %.2fx", c.Ideal)},
+				{text: idealText(c)},
 				{text: fmt.Sprintf("%.0f%%", c.Efficiency*100)},
 				{text: c.Verdict, style: verdictStyle(c.Verdict)},
 			})
@@ -284,6 +285,15 @@ func stepWarnings(runs []Run) []string {
 		}
 	}
 	return out
+}
+
+// idealText is a comparison's ideal with where it came from.
+func idealText(c Comparison) string {
+	s := fmt.Sprintf("ideal %.2fx", c.Ideal)
+	if c.IdealBasis != "" {
+		s += " (" + c.IdealBasis + ")"
+	}
+	return s
 }
 
 func (t *textWriter) scaling(runs []Run) {
@@ -335,6 +345,22 @@ func (t *textWriter) expectations(r *Report) {
 	t.rows(rows)
 }
 
+// targetCPU says, for external targets, how their CPU was measured or why not
+// (the built-in target's always is, from its own /metrics).
+func (t *textWriter) targetCPU(runs []Run) {
+	first := true
+	for i := range runs {
+		if runs[i].Target != TargetURL || runs[i].TargetCPU == "" {
+			continue
+		}
+		if first {
+			t.heading("Target CPU")
+			first = false
+		}
+		t.para("  ", "", runs[i].Label()+": "+runs[i].TargetCPU)
+	}
+}
+
 func (t *textWriter) diagnosis(runs []Run) {
 	first := true
 	for i := range runs {
@@ -360,7 +386,7 @@ func kindStyle(kind string) string {
 	switch kind {
 	case KindParallel, KindHardwareSaturated:
 		return ansiGreen
-	case KindLockSerialized, KindSerialized, KindQueueTimeouts:
+	case KindLockSerialized, KindSerialized, KindQueueTimeouts, KindCPUSerialized:
 		return ansiRed
 	}
 	return ansiYellow

@@ -45,6 +45,7 @@ func commands() []command {
 		{"translate", "translate once with the built-in models", cmdTranslate},
 		{"models", "generate the built-in models (models build)", cmdModels},
 		{"report", "re-render or merge saved report.json files", cmdReport},
+		{"probe", "diagnose any HTTP endpoint in one line (hey/oha-style flags)", cmdProbe},
 		{"version", "contend, Go, library and ONNX Runtime versions", cmdVersion},
 	}
 }

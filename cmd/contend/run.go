@@ -34,6 +34,8 @@ type runFlags struct {
 	timeout     time.Duration // 0: each step's own client timeout
 	shard       shardFlags
 	maxBody     int64 // -1: the scenario's request.max_body
+	targetPID   int           // probe --target-pid: the URL target's process, 0: find it
+	pprofURL    string        // probe --pprof: the target's /debug/pprof/ base, "": its own on loopback
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -200,6 +202,15 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 	if f.maxBody >= 0 {
 		opts = append(opts, harness.MaxBody(f.maxBody))
 	}
+	if f.targetPID > 0 {
+		opts = append(opts, harness.TargetPID(f.targetPID))
+	}
+	// A URL target's own /debug/pprof/ is used when it answers on loopback.
+	pprofURL := harness.PprofAuto
+	if f.pprofURL != "" {
+		pprofURL = f.pprofURL
+	}
+	opts = append(opts, harness.PprofURL(pprofURL))
 	runner := harness.New(opts...)
 
 	runCtx, cancel := context.WithCancel(ctx)
