@@ -68,7 +68,8 @@ func parseResources(page []byte, at time.Time) (ResourceSample, bool) {
 // (a target without /metrics); a scrape that gets no answer in time (a target too
 // busy to serve /metrics promptly) is skipped. It takes no sample at the stop: by
 // then the attack has closed its connections, and the target's goroutines and
-// open files drop to their idle level, which would bend the step's trend.
+// open files drop to their idle level, which would bend the step's trend. A
+// scrape cut short by the stop is not kept.
 type sampler struct {
 	stop chan struct{}
 	done chan struct{}
@@ -80,12 +81,29 @@ type sampler struct {
 // startSampler starts sampling base's /metrics with c. The caller must call finish.
 func startSampler(ctx context.Context, c *http.Client, base string, every time.Duration) *sampler {
 	s := &sampler{stop: make(chan struct{}), done: make(chan struct{})}
-	go s.loop(ctx, c, base, every)
+	// A loaded target (or machine) may take seconds to answer /metrics; a late
+	// sample is still a sample, so the sampler waits longer than a health probe.
+	// Stopping the sampler abandons a scrape in progress.
+	slow := *c
+	slow.Timeout = max(c.Timeout, scrapeTimeout)
+	go s.loop(ctx, &slow, base, every)
 	return s
 }
 
+// scrapeTimeout bounds one resource scrape.
+const scrapeTimeout = 10 * time.Second
+
 func (s *sampler) loop(ctx context.Context, c *http.Client, base string, every time.Duration) {
 	defer close(s.done)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {

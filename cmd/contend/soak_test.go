@@ -21,9 +21,12 @@ func TestSoakCI(t *testing.T) {
 	if res == nil || res.RSS == nil || res.Goroutines == nil || res.OpenFDs == nil {
 		t.Fatalf("the soak step has no resource trends: %+v", res)
 	}
-	// 60 s sampled every 2 s.
-	if n := len(res.Samples); n < 25 {
-		t.Errorf("%d resource samples, want about 31", n)
+	// 60 s sampled every 2 s gives about 31 on a quiet machine; a scrape that a busy
+	// machine delays for seconds takes the place of the ones it overlaps (the cadence
+	// itself is pinned by harness's TestResourcesAreSampled). Fewer than this is
+	// sampling that stopped, not a slow target.
+	if n := len(res.Samples); n < 6 {
+		t.Errorf("%d resource samples over a minute, want about 31 (at least 6)", n)
 	}
 	t.Logf("soak-ci: %d requests; rss %+.0f B/min, goroutines %+.2f/min, fds %+.2f/min over %d samples",
 		st.Requests, res.RSS.PerMin, res.Goroutines.PerMin, res.OpenFDs.PerMin, res.RSS.Points)
