@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -157,21 +158,11 @@ func (t *targetRun) runLevel(ctx context.Context, index int, step scenarios.Step
 	if err := raw.close(); err != nil && end.err == nil {
 		end.err = err
 	}
-	slices.SortFunc(results, func(a, b vegeta.Result) int { return cmpSeq(a.Seq, b.Seq) })
+	slices.SortFunc(results, func(a, b vegeta.Result) int { return cmp.Compare(a.Seq, b.Seq) })
 	lr.Wall = end.wall
 	lr.Results = results
 	lr.RawPath = raw.filePath()
 	return lr, end
-}
-
-func cmpSeq(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // sampleOf keeps a failed response for the error view.

@@ -271,20 +271,7 @@ func (sg *signals) staircase(seg *segment) (float64, bool) {
 		return 0, false
 	}
 	var lat []float64
-	var first time.Time
-	for _, r := range seg.reqs {
-		if len(lat) == seg.c {
-			break
-		}
-		if r.outcome != OK && r.outcome != Timeout {
-			continue
-		}
-		if first.IsZero() {
-			first = r.start
-		}
-		if millis(r.start.Sub(first)) > math.Max(sg.service/2, 5) {
-			break
-		}
+	for _, r := range sg.burst(seg) {
 		lat = append(lat, r.ms)
 	}
 	if len(lat) < 2 {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -75,22 +76,12 @@ func (w waterfall) info(title string, origin, now time.Time, running bool) water
 			wi.open++
 		}
 	}
-	slices.SortStableFunc(wi.spans, func(a, b reports.Span) int { return cmpFloat(a.StartMs, b.StartMs) })
+	slices.SortStableFunc(wi.spans, func(a, b reports.Span) int { return cmp.Compare(a.StartMs, b.StartMs) })
 	return wi
 }
 
 func msSince(origin, t time.Time) float64 {
 	return math.Max(0, float64(t.Sub(origin))/float64(time.Millisecond))
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // renderWaterfall draws a step's requests, one row each in send order, as
