@@ -400,7 +400,7 @@ func aggregateStep(si StepInput, host Host, builtin bool) Step {
 			cpu += l.TargetCPUSeconds
 		}
 	}
-	st.TargetCPUS, st.CPUUtil = cpuUse(cpu, st.WallS)
+	st.TargetCPUS, st.CPUUtil = targetCPUUse(cpu, st.WallS)
 	_, st.HostCPUUtil = cpuUse(si.HostCPUSeconds, st.WallS)
 	st.RunnableThreads = known(si.RunnableThreads)
 	for _, li := range si.Levels {
@@ -515,6 +515,17 @@ func aggregateLevel(li LevelInput) Level {
 	_, l.HostCPUUtil = cpuUse(li.HostCPUSeconds, l.WallS)
 	l.RunnableThreads = known(li.RunnableThreads)
 	return l
+}
+
+// targetCPUUse is cpuUse for the target's own CPU time, where 0 is a measurement
+// (the target used less than a clock tick: it was waiting) and only a negative
+// value (UnknownCPU) is unknown.
+func targetCPUUse(cpuS, wallS float64) (*float64, *float64) {
+	if cpuS == 0 && wallS > 0 {
+		zero, idle := 0.0, 0.0
+		return &zero, &idle
+	}
+	return cpuUse(cpuS, wallS)
 }
 
 // cpuUse turns CPU seconds over a wall time into (seconds, cores busy); both nil

@@ -201,6 +201,9 @@ func compareRun(sc *scenarios.Scenario, run *Run, builtin bool) []Comparison {
 			continue
 		}
 		cores, basis := idealCores(step, builtin, sc.Target.Ideal)
+		if basis == IdealFromCores && !builtin && waitsMoreThanComputes(base, step) {
+			cores, basis = 0, IdealFromNotCPUBound
+		}
 		c := Compare(base, step, cores)
 		c.IdealBasis = basis
 		if note := busyNote(base, step); note != "" {

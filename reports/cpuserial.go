@@ -142,7 +142,7 @@ func (sg *signals) lockShaped(seg *segment) bool {
 // leaving d alone, when they say neither (or are unknown). what describes the
 // curve ("throughput stayed at 1.02x of one request at a time at concurrency 4").
 func (sg *signals) judgeCPU(d *Diagnosis, top point, what string) bool {
-	if !sg.coresSet || sg.cores < 2 || top.c < 2 || sg.lockShaped(top.seg) {
+	if !sg.coresSet || sg.cores < 2 || top.c < 2 || sg.lockShaped(top.seg) || !sg.cpuBound(top.seg) {
 		return false
 	}
 	seg := top.seg
@@ -210,7 +210,26 @@ func (sg *signals) shapeEvidence(ev map[string]float64, seg *segment) {
 func (sg *signals) oneThread(top point) bool {
 	run := top.seg.runnable
 	return run != nil && sg.coresSet && sg.cores >= 2 && top.c >= 2 &&
-		*run >= oneThreadMin && *run <= oneThreadMax
+		*run >= oneThreadMin && *run <= oneThreadMax && sg.cpuBound(top.seg)
+}
+
+// cpuBoundShare: a target whose CPU time per request is under this share of the
+// time one request takes spends its requests waiting (on I/O, a timer, another
+// service), not computing.
+const cpuBoundShare = 0.3
+
+// cpuBound reports whether the segment's requests cost the target CPU time
+// comparable to their service time, as CPU work that a GIL or one busy thread
+// would serialize does; a target that sleeps or waits has one thread running (or
+// none) at a time whatever its concurrency. CPU time counts only what ran, so a
+// busy machine does not change it. True when the target's CPU is unknown.
+func (sg *signals) cpuBound(seg *segment) bool {
+	ok := seg.ok()
+	if seg.cpu == nil || sg.service <= 0 || ok == 0 {
+		return true
+	}
+	perRequestMs := *seg.cpu * millis(seg.wall) / float64(ok)
+	return perRequestMs >= cpuBoundShare*sg.service
 }
 
 // othersBusy reports whether the machine's cores were nearly all busy, at least

@@ -150,7 +150,34 @@ func buildRun(sc *scenarios.Scenario, host Host, ri RunInput) Run {
 	}
 	run.Comparisons = compareRun(sc, &run, builtin)
 	run.Diagnosis = diagnose(sc, &run, ri)
+	reconcile(&run)
 	return run
+}
+
+// reconcile makes a comparison inconclusive when its speedup says the step ran in
+// parallel but the diagnosis, from the target's own signals (lock wait, the
+// staircase, its runnable threads), found the step's requests serialized. The
+// speedup is two wall times taken seconds apart, and a machine busy with other
+// work during the base step inflates it; a gate must not pass a serialized
+// target on such a number.
+func reconcile(run *Run) {
+	for i := range run.Comparisons {
+		c := &run.Comparisons[i]
+		if c.Verdict != VerdictParallel && c.Verdict != VerdictPartial {
+			continue
+		}
+		for _, d := range run.Diagnosis {
+			if d.Step != c.Step || (d.Kind != KindLockSerialized && d.Kind != KindCPUSerialized) {
+				continue
+			}
+			c.Suspect = fmt.Sprintf("the speedup %.2fx reads as %s, but the diagnosis found step %q's requests serialized (%s): "+
+				"the base step %q was slowed by something else, such as a busy machine; run it again with the machine quiet",
+				c.Speedup, c.Verdict, c.Step, d.Kind, c.Base)
+			c.Verdict = VerdictInconclusive
+			c.Detail = joinNote(c.Suspect, c.Detail)
+			break
+		}
+	}
 }
 
 // Where a comparison's ideal speedup came from (Comparison.IdealBasis).
@@ -158,6 +185,9 @@ const (
 	IdealFromScenario    = "scenario"    // the scenario's target.ideal
 	IdealFromCores       = "cores"       // min(concurrency, cores): the target runs on this machine
 	IdealFromConcurrency = "concurrency" // the target's cores are unknown (not on loopback)
+	// IdealFromNotCPUBound: the concurrency, for a loopback target that hardly used
+	// the CPU while the step ran (its work waits rather than computes).
+	IdealFromNotCPUBound = "not-cpu-bound"
 )
 
 // coresFor returns the cores to judge a step against for the ideal speedup.
@@ -178,6 +208,24 @@ func idealCores(st *Step, _ bool, ideal int) (int, string) {
 		return st.Cores, IdealFromCores
 	}
 	return 0, IdealFromConcurrency
+}
+
+// notCPUBoundShare: a URL target that kept less than this share of a core busy for
+// each request in flight is waiting (on I/O, another service, a timer), not
+// computing, so the machine's cores do not bound its speedup.
+const notCPUBoundShare = 0.25
+
+// waitsMoreThanComputes reports whether a URL target on this machine used so little
+// CPU per request in flight that the cores cannot be what limits it: from the step's
+// CPU when it was measured, else from the base's. (A step too short to see a clock
+// tick of CPU time reads as unmeasured.)
+func waitsMoreThanComputes(base, step *Step) bool {
+	for _, s := range []*Step{step, base} {
+		if s.CPUUtil != nil {
+			return *s.CPUUtil/float64(max(s.Concurrency, 1)) < notCPUBoundShare
+		}
+	}
+	return false
 }
 
 func plural(n int, one, many string) string {

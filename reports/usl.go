@@ -268,8 +268,11 @@ func buildScaling(st Step, builtin bool, ideal int) *Scaling {
 }
 
 func joinNote(a, b string) string {
-	if a == "" {
+	switch {
+	case a == "":
 		return b
+	case b == "":
+		return a
 	}
 	return a + "; " + b
 }

@@ -144,7 +144,7 @@ func TestExternalTargetVerdicts(t *testing.T) {
 				t.Fatalf("want one run with one comparison, got %+v", rep)
 			}
 			if got := rep.Runs[0].Comparisons[0].Verdict; got != tt.verdict {
-				t.Errorf("verdict %q, want %q (speedup %.2f)", got, tt.verdict, rep.Runs[0].Comparisons[0].Speedup)
+				t.Errorf("verdict %q, want %q (speedup %.2f)\n%s", got, tt.verdict, rep.Runs[0].Comparisons[0].Speedup, r.stdout)
 			}
 			if got := srv.Count(); got != 16 {
 				t.Errorf("the target saw %d requests, want 16", got)
