@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 
@@ -212,7 +213,7 @@ func (m *procCPU) seconds() float64 {
 	for len(queue) > 0 {
 		pid := queue[0]
 		queue = queue[1:]
-		if seen[pid] {
+		if seen[pid] || m.isRunner(pid) {
 			continue
 		}
 		seen[pid] = true
@@ -221,6 +222,14 @@ func (m *procCPU) seconds() float64 {
 		queue = append(queue, children[pid]...)
 	}
 	return total
+}
+
+// isRunner reports whether pid is this process, found among the target's
+// descendants: contend started by the target (a test serving from the process
+// that runs contend) must not count its own load generation as the target's
+// work. The target itself is always counted, even when it is this process.
+func (m *procCPU) isRunner(pid int) bool {
+	return pid != m.pid && pid == os.Getpid()
 }
 
 // userHZ is the kernel's clock tick for the c-times of /proc/PID/stat (procfs
@@ -270,6 +279,9 @@ func (m *procCPU) runnable() (int, bool) {
 	for len(queue) > 0 {
 		pid := queue[0]
 		queue = queue[1:]
+		if m.isRunner(pid) {
+			continue
+		}
 		threads, err := m.fs.AllThreads(pid)
 		if err == nil {
 			for _, th := range threads {

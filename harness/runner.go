@@ -29,8 +29,8 @@ type Runner struct {
 	sampleEvery  time.Duration
 	beforeAttack AttackGate // nil: attacks start at once
 	maxBody      *int64     // nil: the scenario's request.max_body
-	targetPID    int    // the external target's process, 0: the one listening on its port
-	pprofURL     string // the external target's /debug/pprof/, "": its own on loopback
+	targetPID    int        // the external target's process, 0: the one listening on its port
+	pprofURL     string     // the external target's /debug/pprof/, "": its own on loopback
 }
 
 // New returns a Runner with the defaults (see the Default constants) changed by opts.

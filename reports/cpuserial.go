@@ -213,23 +213,12 @@ func (sg *signals) oneThread(top point) bool {
 		*run >= oneThreadMin && *run <= oneThreadMax && sg.cpuBound(top.seg)
 }
 
-// cpuBoundShare: a target whose CPU time per request is under this share of the
-// time one request takes spends its requests waiting (on I/O, a timer, another
-// service), not computing.
-const cpuBoundShare = 0.3
-
-// cpuBound reports whether the segment's requests cost the target CPU time
-// comparable to their service time, as CPU work that a GIL or one busy thread
-// would serialize does; a target that sleeps or waits has one thread running (or
-// none) at a time whatever its concurrency. CPU time counts only what ran, so a
-// busy machine does not change it. True when the target's CPU is unknown.
 func (sg *signals) cpuBound(seg *segment) bool {
 	ok := seg.ok()
 	if seg.cpu == nil || sg.service <= 0 || ok == 0 {
 		return true
 	}
-	perRequestMs := *seg.cpu * millis(seg.wall) / float64(ok)
-	return perRequestMs >= cpuBoundShare*sg.service
+	return cpuShareOfService(*seg.cpu*seg.wall.Seconds(), ok, sg.service) >= cpuBoundShare
 }
 
 // othersBusy reports whether the machine's cores were nearly all busy, at least

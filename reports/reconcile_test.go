@@ -49,20 +49,25 @@ func TestSerializedDiagnosisOverridesASpeedup(t *testing.T) {
 }
 
 func TestIdealOfATargetThatWaits(t *testing.T) {
-	util := func(v float64) *float64 { return &v }
-	seq := func(u *float64) *Step { return &Step{Name: "sequential", Concurrency: 1, Cores: 2, CPUUtil: u} }
-	conc := func(u *float64) *Step { return &Step{Name: "concurrent", Concurrency: 4, Cores: 2, CPUUtil: u} }
+	secs := func(v float64) *float64 { return &v }
+	// Eight requests of 100 ms one at a time, then at concurrency 4.
+	seq := func(cpu *float64) *Step {
+		return &Step{Name: "sequential", Concurrency: 1, OK: 8, Cores: 2, TargetCPUS: cpu, LatencyMs: Latency{P50: 100}}
+	}
+	conc := func(cpu *float64) *Step {
+		return &Step{Name: "concurrent", Concurrency: 4, OK: 8, Cores: 2, TargetCPUS: cpu, LatencyMs: Latency{P50: 380}}
+	}
 	tests := []struct {
 		name       string
 		base, step *Step
 		want       bool
 	}{
-		{"computes", seq(util(0.9)), conc(util(1.9)), false},
-		{"waits", seq(util(0.01)), conc(util(0.03)), true},
-		{"step too short to measure, base waits", seq(util(0.012)), conc(nil), true},
-		{"step too short to measure, base computes", seq(util(0.95)), conc(nil), false},
+		{"computes (a GIL: one core shared by all)", seq(secs(0.78)), conc(secs(0.8)), false},
+		{"computes on a busy machine (half a core)", seq(secs(0.4)), conc(nil), false},
+		{"sleeps", seq(secs(0.01)), conc(secs(0.02)), true},
+		{"a runtime's own overhead beside the sleep", seq(secs(0.16)), conc(secs(0.03)), true},
+		{"base too short to measure, step sleeps", seq(nil), conc(secs(0.02)), true},
 		{"nothing measured", seq(nil), conc(nil), false},
-		{"the step decides", seq(util(0.01)), conc(util(1.9)), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -210,22 +210,32 @@ func idealCores(st *Step, _ bool, ideal int) (int, string) {
 	return 0, IdealFromConcurrency
 }
 
-// notCPUBoundShare: a URL target that kept less than this share of a core busy for
-// each request in flight is waiting (on I/O, another service, a timer), not
-// computing, so the machine's cores do not bound its speedup.
-const notCPUBoundShare = 0.25
-
-// waitsMoreThanComputes reports whether a URL target on this machine used so little
-// CPU per request in flight that the cores cannot be what limits it: from the step's
-// CPU when it was measured, else from the base's. (A step too short to see a clock
-// tick of CPU time reads as unmeasured.)
+// waitsMoreThanComputes reports whether a URL target on this machine spent less CPU
+// time per request than cpuBoundShare of the time one request takes (the base step's
+// median latency): it waits (on I/O, another service, a timer) rather than computes,
+// so the machine's cores do not bound its speedup. It reads the base step's CPU,
+// else the step's; false when neither was measured.
 func waitsMoreThanComputes(base, step *Step) bool {
-	for _, s := range []*Step{step, base} {
-		if s.CPUUtil != nil {
-			return *s.CPUUtil/float64(max(s.Concurrency, 1)) < notCPUBoundShare
+	service := base.LatencyMs.P50
+	for _, s := range []*Step{base, step} {
+		if s.TargetCPUS != nil && s.OK > 0 && service > 0 {
+			return cpuShareOfService(*s.TargetCPUS, s.OK, service) < cpuBoundShare
 		}
 	}
 	return false
+}
+
+// cpuBoundShare: a target whose CPU time per request is under this share of the
+// time one request takes spends its requests waiting, not computing. CPU time
+// counts only what ran, so a busy machine, which stretches the service time,
+// lowers the share of CPU-bound work to about the share of a core it got: 0.3
+// leaves room for losing most of a core.
+const cpuBoundShare = 0.3
+
+// cpuShareOfService is the target's CPU time per successful request (cpuSeconds over
+// ok requests) as a share of serviceMs, the time one request takes.
+func cpuShareOfService(cpuSeconds float64, ok int, serviceMs float64) float64 {
+	return cpuSeconds * 1000 / float64(ok) / serviceMs
 }
 
 func plural(n int, one, many string) string {

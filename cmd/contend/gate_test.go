@@ -260,7 +260,7 @@ func TestReportRerendersAndMerges(t *testing.T) {
 		}
 	}
 	if strings.Join(verdicts, ",") != "serialized,parallel" {
-		t.Errorf("merged verdicts %v, want serialized then parallel", verdicts)
+		t.Errorf("merged verdicts %v, want serialized then parallel\n%s", verdicts, r.stdout)
 	}
 	for _, f := range []string{"report.html", "report.md", "junit.xml"} {
 		if _, err := os.Stat(filepath.Join(merged, f)); err != nil {

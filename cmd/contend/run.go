@@ -33,9 +33,9 @@ type runFlags struct {
 	size        string
 	timeout     time.Duration // 0: each step's own client timeout
 	shard       shardFlags
-	maxBody     int64 // -1: the scenario's request.max_body
-	targetPID   int           // probe --target-pid: the URL target's process, 0: find it
-	pprofURL    string        // probe --pprof: the target's /debug/pprof/ base, "": its own on loopback
+	maxBody     int64  // -1: the scenario's request.max_body
+	targetPID   int    // probe --target-pid: the URL target's process, 0: find it
+	pprofURL    string // probe --pprof: the target's /debug/pprof/ base, "": its own on loopback
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
