@@ -51,7 +51,7 @@ func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
 	if spec.plan.timeout > 0 {
 		timeout = spec.plan.timeout
 	}
-	client, ledger, closeIdle := newAttackClient(ctx, timeout, spec.plan.conns)
+	client, ledger, closeIdle := newAttackClient(ctx, timeout, spec.plan.conns, t.closePast())
 	defer closeIdle()
 
 	var sent atomic.Int64

@@ -28,7 +28,11 @@ import (
 // sent), each request bounded by timeout and aborted when ctx is cancelled. The
 // returned ledger holds what the transport measured of each request; the caller
 // must call the returned close function.
-func newAttackClient(ctx context.Context, timeout time.Duration, conns int) (*http.Client, *ledger, func()) {
+//
+// closePast >= 0 makes a body end, and its connection close, once more than
+// closePast bytes of it were read (request.past_max_body: close); -1 reads every
+// body to its end.
+func newAttackClient(ctx context.Context, timeout time.Duration, conns int, closePast int64) (*http.Client, *ledger, func()) {
 	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
 		Proxy:               nil, // a load test measures the target, never a proxy
@@ -44,7 +48,7 @@ func newAttackClient(ctx context.Context, timeout time.Duration, conns int) (*ht
 	// request (net/http's slow cancellation path), about a fifth of the runner's CPU
 	// per request at full speed.
 	l := &ledger{}
-	c := &http.Client{Transport: &ctxTransport{ctx: ctx, timeout: timeout, base: tr, ledger: l}}
+	c := &http.Client{Transport: &ctxTransport{ctx: ctx, timeout: timeout, base: tr, ledger: l, closePast: closePast}}
 	return c, l, tr.CloseIdleConnections
 }
 
@@ -115,6 +119,8 @@ type ctxTransport struct {
 	timeout time.Duration // 0: no timeout
 	base    http.RoundTripper
 	ledger  *ledger
+	// closePast, when >= 0, ends each body once more than closePast bytes were read.
+	closePast int64
 }
 
 // RoundTrip sends req under one context derived from the run's, with the client
@@ -139,7 +145,7 @@ func (t *ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		x.done, x.err = time.Now(), t.stopped(err)
 		return nil, x.err
 	}
-	resp.Body = &releasingBody{ReadCloser: resp.Body, release: cancel, t: t, x: x, deadline: deadline}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: cancel, t: t, x: x, deadline: deadline, closePast: t.closePast}
 	return resp, nil
 }
 
@@ -195,11 +201,17 @@ type releasingBody struct {
 	t        *ctxTransport
 	x        *exchange
 	deadline time.Time // zero: none
+	// closePast >= 0: the body ends once more than closePast bytes were read; the
+	// rest is never read, so closing it closes the connection.
+	closePast int64
 }
 
 func (b *releasingBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	b.x.bytes += uint64(n)
+	if err == nil && b.closePast >= 0 && b.x.bytes > uint64(b.closePast) {
+		err = io.EOF // past what the result keeps: stop here, as past_max_body: close asks
+	}
 	if err == nil {
 		return n, nil
 	}

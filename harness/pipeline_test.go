@@ -2,7 +2,9 @@ package harness_test
 
 import (
 	"context"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strconv"
 	"sync/atomic"
@@ -11,6 +13,7 @@ import (
 
 	"contend/harness"
 	"contend/reports"
+	"contend/scenarios"
 )
 
 // TestNoSuccessSlowerThanItsTimeout pins that a request's latency and its client
@@ -210,5 +213,54 @@ func TestRedirectLatencyCoversEveryHop(t *testing.T) {
 		if c := reports.Classify(r); c != reports.OK || r.Latency < 2*hop {
 			t.Errorf("request %d: %s in %s, want ok in at least the two hops' %s", r.Seq, c, r.Latency, 2*hop)
 		}
+	}
+}
+
+// TestPastMaxBodyClose: with request.past_max_body: close the runner stops reading
+// a body once it is past what the result keeps and drops the connection, so a
+// target streaming without end costs neither time nor bandwidth; every request
+// still succeeds, each on a connection of its own.
+func TestPastMaxBodyClose(t *testing.T) {
+	const keep = 4 << 10
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.WriteHeader(http.StatusOK)
+		chunk := make([]byte, 16<<10)
+		// Endless but for the client going away (and bounded, should it never go).
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+		}
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	sc := urlScenario(srv.URL, "/", sequential("endless", 3))
+	sc.Request.MaxBody = keep
+	sc.Request.PastMaxBody = scenarios.PastMaxBodyClose
+	log := run(t, context.Background(), harness.New(harness.Timeout(20*time.Second)), sc)
+	sr := log.only(t).Steps[0]
+	if len(sr.Results) != 3 {
+		t.Fatalf("got %d results, want 3", len(sr.Results))
+	}
+	for i := range sr.Results {
+		r := &sr.Results[i]
+		if c := reports.Classify(r); c != reports.OK {
+			t.Errorf("request %d: %s (%q), want ok", r.Seq, c, r.Error)
+		}
+		// Results drop their bodies once checked; what was read shows in BytesIn.
+		if r.BytesIn <= keep || r.BytesIn > keep+1<<20 {
+			t.Errorf("request %d: read %d bytes; want reading stopped soon after the %d kept", r.Seq, r.BytesIn, keep)
+		}
+	}
+	if n := conns.Load(); n < 3 {
+		t.Errorf("%d connections for 3 requests: a body left unread must not keep its connection", n)
 	}
 }

@@ -29,6 +29,7 @@ type targetRun struct {
 	cores        int
 	errorSamples int
 	maxBody      int64         // bytes of each response body kept (vegeta.MaxBody); the rest is read and counted
+	pastMaxBody  string        // request.past_max_body: read the rest, or close the connection
 	check        responseCheck // request.expect, applied to every result
 	sampleEvery  time.Duration
 	beforeAttack AttackGate // nil: attacks start at once
@@ -52,6 +53,7 @@ func (r *Runner) newTargetRun(em *emitter, p runPlan, label, base string) *targe
 		sampleEvery:  r.sampleEvery,
 		beforeAttack: r.beforeAttack,
 		maxBody:      p.sc.Request.MaxBody,
+		pastMaxBody:  p.sc.Request.PastMaxBody,
 	}
 	if r.maxBody != nil {
 		t.maxBody = *r.maxBody
@@ -264,4 +266,13 @@ func targetCores(base string) int {
 		return 0
 	}
 	return runtime.NumCPU()
+}
+
+// closePast is where an attack's transport ends each body: past the bytes kept
+// when request.past_max_body is close, -1 (never) when it is read.
+func (t *targetRun) closePast() int64 {
+	if t.pastMaxBody == scenarios.PastMaxBodyClose {
+		return t.maxBody
+	}
+	return -1
 }

@@ -9,7 +9,7 @@ var (
 	scenarioKeys = []string{"name", "target", "request", "steps", "compare", "expect", "baseline"}
 	targetKeys   = []string{"builtin", "url", "ideal"}
 	builtinKeys  = []string{"strategies", "size", "cold", "load_delay", "intra_op_threads"}
-	requestKeys  = []string{"method", "path", "headers", "body", "timeout", "max_body", "expect"}
+	requestKeys  = []string{"method", "path", "headers", "body", "timeout", "max_body", "past_max_body", "expect"}
 	responseKeys = []string{"status", "json"}
 	stepKeys     = []string{"name", "mode", "requests", "concurrency", "rate", "rate_to", "duration",
 		"levels", "requests_per_level", "warmup", "timeout"}
@@ -104,6 +104,8 @@ func (d *decoder) request(n *yaml.Node, path string) Request {
 			r.Timeout = d.duration(p.val, p.path)
 		case "max_body":
 			r.MaxBody = int64(d.integer(p.val, p.path))
+		case "past_max_body":
+			r.PastMaxBody = d.str(p.val, p.path)
 		case "expect":
 			r.Expect = d.responseExpect(p.val, p.path)
 		}

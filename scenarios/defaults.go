@@ -27,6 +27,11 @@ const (
 	// MaxMaxBody bounds request.max_body (and --max-body): what each request in
 	// flight may keep, far more than the JSON check or an error head needs.
 	MaxMaxBody = 64 << 20
+	// PastMaxBodyRead and PastMaxBodyClose are request.past_max_body's values;
+	// DefaultPastMaxBody is read.
+	PastMaxBodyRead    = "read"
+	PastMaxBodyClose   = "close"
+	DefaultPastMaxBody = PastMaxBodyRead
 	// DefaultSize is the built-in target's model size.
 	DefaultSize = SizeBase
 	// DefaultSequentialConcurrency is a sequential step's concurrency (always 1).
@@ -101,6 +106,9 @@ func (r *Request) applyDefaults(s *Scenario) {
 	}
 	if r.MaxBody == 0 && !s.written("request.max_body") {
 		r.MaxBody = DefaultMaxBody
+	}
+	if r.PastMaxBody == "" {
+		r.PastMaxBody = DefaultPastMaxBody
 	}
 	if r.Body != "" {
 		if _, ok := r.Header("Content-Type"); !ok {

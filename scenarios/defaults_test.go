@@ -185,4 +185,13 @@ func TestMaxBody(t *testing.T) {
 			t.Errorf("max_body: %s: err %v, want one naming t.yaml:4: request.max_body", bad, err)
 		}
 	}
+	if sc.Request.PastMaxBody != PastMaxBodyRead {
+		t.Errorf("default past_max_body %q, want %q", sc.Request.PastMaxBody, PastMaxBodyRead)
+	}
+	if sc, err := load("  past_max_body: close\n"); err != nil || sc.Request.PastMaxBody != PastMaxBodyClose {
+		t.Errorf("past_max_body: close gives %v, %v", sc, err)
+	}
+	if _, err := load("  past_max_body: drop\n"); err == nil || !strings.Contains(err.Error(), "t.yaml:4: request.past_max_body") {
+		t.Errorf("past_max_body: drop: err %v, want one naming t.yaml:4: request.past_max_body", err)
+	}
 }

@@ -94,6 +94,11 @@ type Request struct {
 	// check and error samples); longer bodies are read to the end and counted, not
 	// kept. Default DefaultMaxBody.
 	MaxBody int64 `yaml:"max_body"`
+	// PastMaxBody says what the runner does with a body longer than MaxBody:
+	// PastMaxBodyRead (the default) reads the rest and counts it, keeping the
+	// connection for the next request; PastMaxBodyClose stops reading and closes
+	// the connection, for targets whose bodies are too long to wait for.
+	PastMaxBody string `yaml:"past_max_body"`
 	// Expect is what a response must be to count as a success; one that is not
 	// counts as an error whose message says why.
 	Expect ResponseExpect `yaml:"expect"`

@@ -177,6 +177,10 @@ func (v validator) request() {
 	if r.Timeout.Duration <= 0 {
 		v.fail("request.timeout", "timeout %s must be positive", r.Timeout)
 	}
+	if r.PastMaxBody != "" && r.PastMaxBody != PastMaxBodyRead && r.PastMaxBody != PastMaxBodyClose {
+		v.fail("request.past_max_body", "past_max_body %q must be %s (read the rest and count it) or %s (stop reading and close the connection)",
+			r.PastMaxBody, PastMaxBodyRead, PastMaxBodyClose)
+	}
 	if r.MaxBody < 0 || r.MaxBody > MaxMaxBody {
 		v.fail("request.max_body", "max_body %d must be between 0 (keep no body) and %d bytes", r.MaxBody, MaxMaxBody)
 	}
