@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -35,6 +36,25 @@ const (
 	expectParallel      = "parallel"       // the concurrent step's verdict is parallel
 	expectNotSerialized = "not-serialized" // the concurrent step is faster than one at a time
 )
+
+// secondsFlag is a duration flag that also takes a bare number of seconds, as
+// hey's -t does ("-t 20"), besides Go durations as oha's does ("-t 20s").
+type secondsFlag time.Duration
+
+func (d *secondsFlag) String() string { return time.Duration(*d).String() }
+
+func (d *secondsFlag) Set(v string) error {
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		*d = secondsFlag(secs * float64(time.Second))
+		return nil
+	}
+	parsed, err := time.ParseDuration(v)
+	if err != nil {
+		return fmt.Errorf("%q is neither a duration (20s) nor a number of seconds (20)", v)
+	}
+	*d = secondsFlag(parsed)
+	return nil
+}
 
 // headerFlag collects repeated -H "Key: Value" flags.
 type headerFlag []string
@@ -76,7 +96,8 @@ func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&p.contentType, "T", "", "Content-Type of the body")
 	fs.IntVar(&p.concurrency, "c", defaultProbeConcurrency(), "top concurrency of the sweep (default twice the cores, at least 4)")
 	fs.IntVar(&p.perLevel, "n", 0, "requests per step and per sweep level (default twice -c)")
-	fs.DurationVar(&p.timeout, "t", DefaultProbeTimeout, "per-request client timeout")
+	p.timeout = DefaultProbeTimeout
+	fs.Var((*secondsFlag)(&p.timeout), "t", "per-request client timeout: a duration (20s, 1m) or, as hey takes it, seconds (20)")
 	fs.StringVar(&p.expect, "expect", "", "exit 3 unless the service scales: parallel or not-serialized (and unless the diagnosis finds requests serialized)")
 	fs.StringVar(&p.saveScenario, "save-scenario", "", "write the equivalent scenario file here (for run and check)")
 	fs.StringVar(&f.format, "format", "text", "what goes to stdout: text, json or markdown")

@@ -229,6 +229,7 @@ func TestProbeUsage(t *testing.T) {
 		{[]string{"probe", "http://127.0.0.1:9/", "-H", "no colon"}, "Key: Value"},
 		{[]string{"probe", "http://127.0.0.1:9/", "-d", "@/nonexistent/body.json"}, "-d @/nonexistent/body.json"},
 		{[]string{"probe", "http://192.0.2.1:9/"}, "loopback"},
+		{[]string{"probe", "http://127.0.0.1:9/", "-t", "soon"}, "neither a duration"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -237,5 +238,16 @@ func TestProbeUsage(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want %d saying %q", r.code, r.stderr, exitUsage, tt.words)
 			}
 		})
+	}
+}
+
+// TestProbeTimeoutTakesSeconds: -t takes a Go duration, as oha's does, or a bare
+// number of seconds, as hey's does.
+func TestProbeTimeoutTakesSeconds(t *testing.T) {
+	for in, want := range map[string]time.Duration{"20": 20 * time.Second, "1.5": 1500 * time.Millisecond, "250ms": 250 * time.Millisecond, "1m": time.Minute} {
+		var d time.Duration
+		if err := (*secondsFlag)(&d).Set(in); err != nil || d != want {
+			t.Errorf("-t %s = %s, %v; want %s", in, d, err, want)
+		}
 	}
 }
