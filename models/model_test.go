@@ -189,7 +189,7 @@ func TestTranslateCancel(t *testing.T) {
 		// A batch long enough that its translation takes a good while; cancelling part way
 		// must stop it well before it would have finished.
 		long := strings.Repeat("the old boy drinks cold water from the big river and ", 6)
-		batch := make([]string, 8)
+		batch := make([]string, 32)
 		for i := range batch {
 			batch[i] = long
 		}
