@@ -257,9 +257,20 @@ func hostBusySeconds() float64 {
 // any lock, one thread runs while the others sleep; threads that could use more
 // cores are runnable even while other processes hold them.
 func (m *procCPU) runnable() (int, bool) {
+	pids, ok := m.tree()
+	if !ok {
+		return 0, false
+	}
+	return m.runnableIn(pids), true
+}
+
+// tree returns the process and its descendants (contend itself left out), false
+// when the process is gone. It reads every process's stat, so a sampler calls it
+// far less often than runnableIn.
+func (m *procCPU) tree() ([]int, bool) {
 	procs, err := m.fs.AllProcs()
 	if err != nil {
-		return 0, false
+		return nil, false
 	}
 	children := make(map[int][]int)
 	found := false
@@ -272,9 +283,9 @@ func (m *procCPU) runnable() (int, bool) {
 		children[st.PPID] = append(children[st.PPID], p.PID)
 	}
 	if !found {
-		return 0, false
+		return nil, false
 	}
-	n := 0
+	var pids []int
 	queue := []int{m.pid}
 	for len(queue) > 0 {
 		pid := queue[0]
@@ -282,15 +293,26 @@ func (m *procCPU) runnable() (int, bool) {
 		if m.isRunner(pid) {
 			continue
 		}
-		threads, err := m.fs.AllThreads(pid)
-		if err == nil {
-			for _, th := range threads {
-				if st, err := th.Stat(); err == nil && st.State == "R" {
-					n++
-				}
-			}
-		}
+		pids = append(pids, pid)
 		queue = append(queue, children[pid]...)
 	}
-	return n, true
+	return pids, true
+}
+
+// runnableIn counts the threads of pids in state R; a process that has exited
+// counts none.
+func (m *procCPU) runnableIn(pids []int) int {
+	n := 0
+	for _, pid := range pids {
+		threads, err := m.fs.AllThreads(pid)
+		if err != nil {
+			continue
+		}
+		for _, th := range threads {
+			if st, err := th.Stat(); err == nil && st.State == "R" {
+				n++
+			}
+		}
+	}
+	return n
 }

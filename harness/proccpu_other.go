@@ -22,3 +22,7 @@ func (*procCPU) seconds() float64 { return -1 }
 func hostBusySeconds() float64 { return -1 }
 
 func (*procCPU) runnable() (int, bool) { return 0, false }
+
+func (*procCPU) tree() ([]int, bool) { return nil, false }
+
+func (*procCPU) runnableIn([]int) int { return 0 }

@@ -57,6 +57,10 @@ type threadSampler struct {
 }
 
 // startThreads starts counting m's runnable threads; nil when m is nil.
+// treeEvery is how often a thread sampler reads the target's process tree again
+// (workers come and go far more slowly than threads change state).
+const treeEvery = 500 * time.Millisecond
+
 func startThreads(ctx context.Context, m *procCPU) *threadSampler {
 	if m == nil {
 		return nil
@@ -68,17 +72,31 @@ func startThreads(ctx context.Context, m *procCPU) *threadSampler {
 		defer s.wg.Done()
 		tick := time.NewTicker(RunnableEvery)
 		defer tick.Stop()
+		// The process tree is read again every treeEvery, not at every count:
+		// walking every process's stat each 10 ms would cost the load generator
+		// more CPU than the requests it sends.
+		var pids []int
+		var read time.Time
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
 			}
-			if n, ok := m.runnable(); ok {
-				s.mu.Lock()
-				s.counts[min(n, maxRunnable)]++
-				s.mu.Unlock()
+			if now := time.Now(); now.Sub(read) >= treeEvery {
+				var ok bool
+				if pids, ok = m.tree(); !ok {
+					pids = nil
+				}
+				read = now
 			}
+			if pids == nil {
+				continue
+			}
+			n := m.runnableIn(pids)
+			s.mu.Lock()
+			s.counts[min(n, maxRunnable)]++
+			s.mu.Unlock()
 		}
 	}()
 	return s
