@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -78,27 +79,7 @@ os.waitpid(pid, 0)
 print("done", flush=True)
 sys.stdin.readline()
 `
-	cmd := exec.Command("/usr/bin/python3", "-c", script)
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start /usr/bin/python3 (install python3): %v", err)
-	}
-	defer func() { in.Close(); _ = cmd.Wait() }()
-	lines := bufio.NewScanner(out)
-	if !lines.Scan() {
-		t.Fatal("no port from the python listener")
-	}
-	m, err := findTargetProcess("http://127.0.0.1:"+lines.Text(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cmd, in, lines, m := startPythonListener(t, script)
 	if m.pid != cmd.Process.Pid {
 		t.Fatalf("found pid %d, want the listener %d", m.pid, cmd.Process.Pid)
 	}
@@ -140,27 +121,7 @@ for pid in kids:
     os.kill(pid, 9)
     os.waitpid(pid, 0)
 `
-	cmd := exec.Command("/usr/bin/python3", "-c", script)
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start /usr/bin/python3 (install python3): %v", err)
-	}
-	defer func() { in.Close(); _ = cmd.Wait() }()
-	lines := bufio.NewScanner(out)
-	if !lines.Scan() {
-		t.Fatal("no port from the python listener")
-	}
-	m, err := findTargetProcess("http://127.0.0.1:"+lines.Text(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, _, m := startPythonListener(t, script)
 	var counts runnableCounts
 	for range 20 {
 		n, ok := m.runnable()
@@ -183,4 +144,34 @@ func TestLowerQuartile(t *testing.T) {
 	if got := c.lowerQuartile(); got != 2 {
 		t.Errorf("lower quartile %v, want 2", got)
 	}
+}
+
+// startPythonListener runs script with /usr/bin/python3; the script prints the
+// port it listens on first. It returns the process, its stdin and stdout, and
+// the CPU meter findTargetProcess found for that port. The process ends (its
+// stdin closed) when the test does.
+func startPythonListener(t *testing.T, script string) (*exec.Cmd, io.WriteCloser, *bufio.Scanner, *procCPU) {
+	t.Helper()
+	cmd := exec.Command("/usr/bin/python3", "-c", script)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start /usr/bin/python3 (make test-deps installs python3): %v", err)
+	}
+	t.Cleanup(func() { in.Close(); _ = cmd.Wait() })
+	lines := bufio.NewScanner(out)
+	if !lines.Scan() {
+		t.Fatal("no port from the python listener")
+	}
+	m, err := findTargetProcess("http://127.0.0.1:"+lines.Text(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cmd, in, lines, m
 }
