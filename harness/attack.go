@@ -73,7 +73,39 @@ func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
 	pacer := stoppablePacer{inner: spec.plan.pacer, stop: stopCh, end: spec.plan.duration}
 
 	end := attackEnd{started: time.Now()}
-	results := atk.Attack(targeter, pacer, spec.plan.duration, spec.name)
+	// No attack name for vegeta: it would send it to the target as an
+	// X-Vegeta-Attack header on every request. The drain names each result.
+	results := atk.Attack(targeter, pacer, spec.plan.duration, "")
+
+	// The results are drained by a goroutine of their own, in a plain receive
+	// loop: a select over every control channel below, once per result, cost
+	// the generator more than the rest of the result's handling. mu serializes
+	// onResult and onTick.
+	var (
+		mu      sync.Mutex
+		done    atomic.Int64
+		refused = make(chan struct{}, 1)      // "a refusal came", coalesced
+		drained = make(chan time.Duration, 1) // the wall time, once results closed
+	)
+	go func() {
+		for res := range results {
+			res.Attack = spec.name
+			err := ledger.settle(res)
+			t.check.apply(res)
+			class := reports.ClassifyLive(res, err)
+			n := done.Add(1)
+			mu.Lock()
+			spec.onResult(res, class, int(sent.Load()-n))
+			mu.Unlock()
+			if class == reports.Refused {
+				select {
+				case refused <- struct{}{}:
+				default:
+				}
+			}
+		}
+		drained <- time.Since(end.started)
+	}()
 
 	var (
 		ctxDone   = ctx.Done()
@@ -85,7 +117,6 @@ func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
 		// the end of the attack waits for the target's exit to show.
 		grace      <-chan time.Time
 		graceTimer *time.Timer
-		done       int64
 		ticks      <-chan time.Time
 	)
 	if spec.onTick != nil {
@@ -93,34 +124,35 @@ func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
 		defer ticker.Stop()
 		ticks = ticker.C
 	}
-	for results != nil {
+	onRefused := func() {
+		if t.child == nil && !probing && time.Since(lastProbe) >= probeEvery {
+			probing, lastProbe = true, time.Now()
+			go func() { probed <- dialProbe(t.base) }()
+		}
+		if t.child != nil && childDone != nil && grace == nil {
+			if graceTimer == nil {
+				graceTimer = time.NewTimer(childExitWait)
+			} else {
+				graceTimer.Reset(childExitWait)
+			}
+			grace = graceTimer.C
+		}
+	}
+	defer func() {
+		if graceTimer != nil {
+			graceTimer.Stop()
+		}
+	}()
+	for running := drained; running != nil; {
 		select {
 		case <-ticks:
-			spec.onTick(int(sent.Load()-done), ledger.pending(reports.MaxWaterfallSpans))
-		case res, ok := <-results:
-			if !ok {
-				results = nil
-				end.wall = time.Since(end.started)
-				break
-			}
-			done++
-			err := ledger.settle(res)
-			t.check.apply(res)
-			class := reports.ClassifyLive(res, err)
-			spec.onResult(res, class, int(sent.Load()-done))
-			if class == reports.Refused && t.child == nil && !probing && time.Since(lastProbe) >= probeEvery {
-				probing, lastProbe = true, time.Now()
-				go func() { probed <- dialProbe(t.base) }()
-			}
-			if class == reports.Refused && t.child != nil && childDone != nil && grace == nil {
-				if graceTimer == nil {
-					graceTimer = time.NewTimer(childExitWait)
-					defer graceTimer.Stop()
-				} else {
-					graceTimer.Reset(childExitWait)
-				}
-				grace = graceTimer.C
-			}
+			mu.Lock()
+			spec.onTick(int(sent.Load()-done.Load()), ledger.pending(reports.MaxWaterfallSpans))
+			mu.Unlock()
+		case end.wall = <-running:
+			running = nil
+		case <-refused:
+			onRefused()
 		case <-grace:
 			grace = nil // the target is still there: the refusal was its own
 		case <-ctxDone:
@@ -142,6 +174,11 @@ func (t *targetRun) attack(ctx context.Context, spec attackSpec) attackEnd {
 				stop()
 			}
 		}
+	}
+	select {
+	case <-refused: // one of the last results, not seen by the loop
+		onRefused()
+	default:
 	}
 	if probing {
 		if err := <-probed; err != nil && end.err == nil {

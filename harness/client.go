@@ -49,7 +49,11 @@ func newAttackClient(ctx context.Context, timeout time.Duration, conns int, clos
 	// per request at full speed.
 	l := &ledger{}
 	c := &http.Client{Transport: &ctxTransport{ctx: ctx, timeout: timeout, base: tr, ledger: l, closePast: closePast}}
-	return c, l, tr.CloseIdleConnections
+	unwatch := context.AfterFunc(ctx, l.stop)
+	return c, l, func() {
+		unwatch()
+		tr.CloseIdleConnections()
+	}
 }
 
 // exchange is what the transport saw of one request. Latency and the client
@@ -60,32 +64,64 @@ type exchange struct {
 	done  time.Time // the response's last byte, or the error
 	bytes uint64    // body bytes read, all of them, however few the result keeps
 	err   error     // the transport's own error, for classification; nil on success
+	// cancel ends the request's context; the ledger calls it when the run stops.
+	cancel context.CancelFunc
 }
 
 // ledger maps vegeta's sequence number (its X-Vegeta-Seq header) to the
 // request's exchange until the attack's result loop takes it. It holds only
-// the requests in flight.
+// the requests in flight, and cancels them all when the run stops: each
+// request's context hangs off context.Background, not the run's, because
+// deriving it from the run's context made every request of every worker take
+// and release one shared lock (the parent's, registering and removing the child).
 type ledger struct {
-	mu sync.Mutex
-	m  map[uint64]*exchange
+	mu      sync.Mutex
+	m       map[uint64]*exchange
+	stopped bool // the run was stopped: no request may start
 }
 
-// start returns seq's exchange, begun now; a redirect's next hop (same seq)
-// continues the first hop's, so latency and timeout cover every hop.
-func (l *ledger) start(seq uint64) *exchange {
+// start returns seq's exchange, begun now, with the context the request is
+// sent under: cancelled when the run stops, and when timeout > 0 past its
+// deadline, the exchange's send plus timeout. A redirect's next hop (same seq)
+// continues the first hop's exchange, so latency and timeout cover every hop.
+// Once the run was stopped the exchange is recorded as cut off by it and ok is
+// false: the request must not be sent.
+func (l *ledger) start(seq uint64, timeout time.Duration) (x *exchange, ctx context.Context, ok bool) {
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.m == nil {
 		l.m = make(map[uint64]*exchange)
 	}
-	if x, ok := l.m[seq]; ok {
-		*x = exchange{sent: x.sent}
-		return x
+	if old, found := l.m[seq]; found {
+		*old = exchange{sent: old.sent}
+		x = old
+	} else {
+		x = &exchange{sent: now}
+		l.m[seq] = x
 	}
-	x := &exchange{sent: now}
-	l.m[seq] = x
-	return x
+	if l.stopped {
+		x.done, x.err = now, reports.ErrRunStopped
+		return x, nil, false
+	}
+	if timeout > 0 {
+		ctx, x.cancel = context.WithDeadline(context.Background(), x.sent.Add(timeout))
+	} else {
+		ctx, x.cancel = context.WithCancel(context.Background())
+	}
+	return x, ctx, true
+}
+
+// stop cancels every request in flight and refuses new ones.
+func (l *ledger) stop() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.stopped = true
+	for _, x := range l.m {
+		if x.cancel != nil {
+			x.cancel()
+		}
+	}
 }
 
 // take removes and returns seq's exchange.
@@ -127,17 +163,28 @@ type ctxTransport struct {
 // timeout as its deadline. It lives until the response body is closed, so the
 // timeout covers reading the body too.
 func (t *ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	var x *exchange
+	var (
+		x      *exchange
+		ctx    context.Context
+		cancel context.CancelFunc
+	)
 	if seq, err := strconv.ParseUint(req.Header.Get("X-Vegeta-Seq"), 10, 64); err == nil {
-		x = t.ledger.start(seq)
+		var ok bool
+		if x, ctx, ok = t.ledger.start(seq, t.timeout); !ok {
+			return nil, x.err
+		}
+		cancel = x.cancel
 	} else {
-		x = &exchange{sent: time.Now()} // not vegeta's request: measured, not recorded
+		// Not vegeta's request: measured, not recorded, stopped with the run.
+		x = &exchange{sent: time.Now()}
+		ctx, cancel = t.ctx, func() {}
+		if t.timeout > 0 {
+			ctx, cancel = context.WithDeadline(t.ctx, x.sent.Add(t.timeout))
+		}
 	}
-	ctx, cancel := t.ctx, context.CancelFunc(func() {})
 	var deadline time.Time
 	if t.timeout > 0 {
 		deadline = x.sent.Add(t.timeout)
-		ctx, cancel = context.WithDeadline(t.ctx, deadline)
 	}
 	resp, err := t.send(ctx, req)
 	if err != nil {

@@ -3,6 +3,7 @@ package harness
 import (
 	"bytes"
 	"context"
+	"math"
 	"net/http"
 	"net/url"
 	"path"
@@ -73,13 +74,13 @@ func (p *profiler) delta(ctx context.Context, before map[string]siteDelays) []re
 		}
 		b := before[name]
 		var sites []reports.CallSite
-		var total float64
+		var total float64 // ms, as each site's DelayMs: one site alone has a share of exactly 1
 		for k, v := range a {
 			d := v - b[k]
 			if d <= 0 {
 				continue
 			}
-			total += d
+			total += d / 1e6
 			sites = append(sites, reports.CallSite{Profile: name, Function: k.function, File: k.file, Line: k.line, DelayMs: d / 1e6})
 		}
 		if total <= 0 {
@@ -87,8 +88,13 @@ func (p *profiler) delta(ctx context.Context, before map[string]siteDelays) []re
 		}
 		sort.Slice(sites, func(i, j int) bool { return sites[i].DelayMs > sites[j].DelayMs })
 		for i := range sites {
-			sites[i].Share = sites[i].DelayMs * 1e6 / total
-			sites[i].DelayMs = float64(int64(sites[i].DelayMs*1000)) / 1000
+			sites[i].Share = sites[i].DelayMs / total
+			// Kept to the microsecond, but a site that waited less than that
+			// still shows its delay: a share above zero beside 0 ms would read as
+			// a contradiction.
+			if r := math.Round(sites[i].DelayMs*1000) / 1000; r > 0 {
+				sites[i].DelayMs = r
+			}
 		}
 		out = append(out, sites[:min(len(sites), TopCallSites)]...)
 	}

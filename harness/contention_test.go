@@ -55,7 +55,7 @@ func TestProfilerNamesTheContendedCallSite(t *testing.T) {
 	var block, mutex []string
 	for _, s := range sites {
 		if s.Share <= 0 || s.Share > 1 || s.DelayMs <= 0 {
-			t.Errorf("site %+v: share and delay out of range", s)
+			t.Errorf("site %+v (share %g, delay %g ms): share and delay out of range", s, s.Share, s.DelayMs)
 		}
 		if s.Profile == "block" {
 			block = append(block, s.Function)

@@ -5,7 +5,8 @@
 //	r := harness.New(harness.Timeout(5*time.Second), harness.OutDir("out"))
 //	for ev := range r.Run(ctx, sc) {
 //		// RunStarted, then per target TargetStarted, per step StepStarted,
-//		// Result... (with a Progress every 250 ms between them), StepDone,
+//		// Results... (batches of completed requests, with a Progress every
+//		// 250 ms between them), StepDone,
 //		// then TargetDone; RunDone last.
 //	}
 //
@@ -57,7 +58,7 @@
 // request is handed to the transport (client.go): a response whose last byte
 // comes after the deadline is a timeout, so no success is slower than its
 // timeout. Each result's outcome is decided once, with reports.ClassifyLive on
-// the transport's real error, and travels on its Result event.
+// the transport's real error, and travels with it on a Results event.
 //
 // The package produces raw results: a StepResult is the reports.StepInput its
 // report is built from, including the step's reports.Aggregate, which the

@@ -15,14 +15,14 @@ type EventKind int
 
 // The event stream of one Runner.Run, in order:
 // RunStarted, then per target run (one per strategy, or one for a URL):
-// TargetStarted, then per step StepStarted, Result..., StepDone; TargetDone; finally RunDone.
+// TargetStarted, then per step StepStarted, Results..., StepDone; TargetDone; finally RunDone.
 // Log events may arrive at any point; Progress events come every ProgressEvery
 // while a step's requests run, between its StepStarted and StepDone.
 const (
 	RunStarted    EventKind = iota // Scenario, Runs (planned run labels)
 	TargetStarted                  // Run (label, strategy or URL), RunIndex
 	StepStarted                    // Run, Step, StepIndex, Total (requests, 0 for time-bound steps), Duration (time-bound steps)
-	Result                         // Run, Step, Level (sweep), Result (one per completed request), Snapshot
+	Results                        // Run, Step, StepIndex, Level (sweep), Results (the requests completed since the last one), Snapshot
 	StepDone                       // Run, Step, StepResult, Snapshot
 	TargetDone                     // Run, TargetResult
 	RunDone                        // Err (nil, context.Canceled on Ctrl-C, or the failure)
@@ -30,7 +30,7 @@ const (
 	Progress                       // Run, Step, StepIndex, Level, Snapshot, Sent: every ProgressEvery while a step runs
 )
 
-var eventKindNames = [...]string{"RunStarted", "TargetStarted", "StepStarted", "Result", "StepDone", "TargetDone", "RunDone", "Log", "Progress"}
+var eventKindNames = [...]string{"RunStarted", "TargetStarted", "StepStarted", "Results", "StepDone", "TargetDone", "RunDone", "Log", "Progress"}
 
 // String returns the kind's name, as in "StepDone".
 func (k EventKind) String() string {
@@ -57,10 +57,12 @@ type Event struct {
 	Duration  time.Duration
 	Timeout   time.Duration // the step's client timeout, on StepStarted
 
-	Result *vegeta.Result
-	// Outcome is Result's class, decided once by the Runner from the real error
-	// (reports.ClassifyLive); views read it instead of classifying again.
-	Outcome reports.Outcome
+	// Results holds, on a Results event, the requests completed since the
+	// step's previous Results event, in the order they completed. The Runner
+	// sends them in batches (see ResultsEvery), not one event per request: at
+	// full speed an event per request cost the load generator a tenth of its
+	// CPU.
+	Results []Completed
 	// Sent holds, on Progress, the send times of the requests in flight,
 	// earliest first (at most reports.MaxWaterfallSpans of them).
 	Sent         []time.Time
@@ -72,7 +74,24 @@ type Event struct {
 	Err     error
 }
 
-// Snapshot is the live state of the current step, updated after every result.
+// Completed is one finished request and its outcome.
+type Completed struct {
+	Result *vegeta.Result
+	// Outcome is Result's class, decided once by the Runner from the real error
+	// (reports.ClassifyLive); views read it instead of classifying again.
+	Outcome reports.Outcome
+}
+
+// ResultsEvery bounds how long a completed request waits before a Results
+// event carries it: a Results event goes out when a request completes at least
+// this long after the previous one went, on every Progress tick, when
+// maxBatch requests are waiting, and at the end of each attack.
+const ResultsEvery = 50 * time.Millisecond
+
+// maxBatch caps the requests of one Results event.
+const maxBatch = 4096
+
+// Snapshot is the live state of the current step, as of the event that carries it.
 type Snapshot struct {
 	Elapsed  time.Duration
 	Done     int // completed requests

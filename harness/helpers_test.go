@@ -71,7 +71,7 @@ func checkOrder(evs []harness.Event) error {
 				return fmt.Errorf("event %d: TargetStarted inside run %q", i+1, inTarget)
 			}
 			inTarget = ev.Run
-		case harness.StepStarted, harness.Result, harness.Progress, harness.StepDone:
+		case harness.StepStarted, harness.Results, harness.Progress, harness.StepDone:
 			if inTarget != ev.Run {
 				return fmt.Errorf("event %d: %s for run %q inside run %q", i+1, ev.Kind, ev.Run, inTarget)
 			}
@@ -82,8 +82,13 @@ func checkOrder(evs []harness.Event) error {
 				return fmt.Errorf("event %d: %s outside a step", i+1, ev.Kind)
 			}
 			inStep = ev.Kind != harness.StepDone
-			if ev.Kind == harness.Result && ev.Result == nil {
-				return fmt.Errorf("event %d: Result without a result", i+1)
+			if ev.Kind == harness.Results && len(ev.Results) == 0 {
+				return fmt.Errorf("event %d: Results without a result", i+1)
+			}
+			for _, c := range ev.Results {
+				if c.Result == nil {
+					return fmt.Errorf("event %d: Results with a nil result", i+1)
+				}
 			}
 			if ev.Kind == harness.StepDone && ev.StepResult == nil {
 				return fmt.Errorf("event %d: StepDone without a StepResult", i+1)
@@ -142,6 +147,15 @@ func (l runLog) count(kind harness.EventKind) int {
 		if ev.Kind == kind {
 			n++
 		}
+	}
+	return n
+}
+
+// completed returns the requests carried by every Results event.
+func (l runLog) completed() int {
+	n := 0
+	for _, ev := range l.events {
+		n += len(ev.Results)
 	}
 	return n
 }

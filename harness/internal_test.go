@@ -1,6 +1,8 @@
 package harness
 
 import (
+	"context"
+	"errors"
 	"math"
 	"net/http"
 	"strings"
@@ -374,5 +376,36 @@ func BenchmarkResultPath(b *testing.B) {
 		slim(r)
 		tl.add(r, class)
 		_ = tl.snapshot(time.Now(), 1, false)
+	}
+}
+
+// TestLedgerStopCancelsInFlightAndRefusesNew: stopping the run cancels the
+// context of every request in flight, and a request that starts afterwards is
+// recorded as cut off by the run without being sent.
+func TestLedgerStopCancelsInFlightAndRefusesNew(t *testing.T) {
+	var l ledger
+	_, ctx, ok := l.start(1, time.Minute)
+	if !ok || ctx.Err() != nil {
+		t.Fatalf("first request: ok %v, context error %v; want a live context", ok, ctx.Err())
+	}
+	if _, has := ctx.Deadline(); !has {
+		t.Error("a request under a client timeout has no deadline")
+	}
+	_, noTimeout, _ := l.start(2, 0)
+	l.stop()
+	for i, c := range []context.Context{ctx, noTimeout} {
+		if !errors.Is(c.Err(), context.Canceled) {
+			t.Errorf("request %d in flight: context error %v after stop, want context.Canceled", i+1, c.Err())
+		}
+	}
+	x, late, ok := l.start(3, time.Minute)
+	if ok || late != nil {
+		t.Fatalf("request started after stop: ok %v, context %v; want refused", ok, late)
+	}
+	if !errors.Is(x.err, reports.ErrRunStopped) || x.done.IsZero() {
+		t.Errorf("refused request recorded as err %v, done %v; want ErrRunStopped, done", x.err, x.done)
+	}
+	if err := l.settle(&vegeta.Result{Seq: 3}); !errors.Is(err, reports.ErrRunStopped) {
+		t.Errorf("settle of the refused request: %v, want ErrRunStopped", err)
 	}
 }

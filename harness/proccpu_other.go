@@ -25,4 +25,8 @@ func (*procCPU) runnable() (int, bool) { return 0, false }
 
 func (*procCPU) tree() ([]int, bool) { return nil, false }
 
-func (*procCPU) runnableIn([]int) int { return 0 }
+type threadList []int
+
+func (*procCPU) threadsOf([]int) threadList { return nil }
+
+func (*procCPU) runnableIn(threadList) int { return 0 }

@@ -38,8 +38,8 @@ func TestProgressBeforeFirstCompletion(t *testing.T) {
 	)
 	log := drain(t, harness.New().Run(context.Background(), sc), func(ev harness.Event) {
 		switch ev.Kind {
-		case harness.Result:
-			results++
+		case harness.Results:
+			results += len(ev.Results)
 		case harness.Progress:
 			if !seen && results == 0 && ev.Snapshot.InFlight == 3 {
 				seen, progress = true, ev

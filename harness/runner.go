@@ -50,7 +50,7 @@ func New(opts ...Option) *Runner {
 
 // Run runs sc and returns its event stream (see EventKind for the order). The
 // caller must read the channel until it is closed; only the Runner closes it, right
-// after the RunDone event. Failed requests are data in Result events, never errors;
+// after the RunDone event. Failed requests are data in Results events, never errors;
 // RunDone.Err reports what stopped or failed the run as a whole.
 //
 // Cancelling ctx stops the attack under way and aborts its in-flight requests; the

@@ -15,7 +15,7 @@ import (
 )
 
 // runStep runs one step (after its warm-up) and returns its result; StepStarted,
-// Result and StepDone events go out as it runs.
+// Results, Progress and StepDone events go out as it runs.
 func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step, plans []attackPlan) StepResult {
 	sr := StepResult{StepInput: reports.StepInput{Step: step, TargetCPUSeconds: -1, HostCPUSeconds: -1, Cores: t.cores, Timeout: t.timeout}}
 	if len(plans) > 0 && plans[0].timeout > 0 {
@@ -77,7 +77,11 @@ func (t *targetRun) runStep(ctx context.Context, index int, step scenarios.Step,
 		hostAfter := hostBusySeconds()
 		lr.HostCPUSeconds = cpuDelta(hostBefore, hostAfter)
 		hostBefore = hostAfter
-		sr.Results = append(sr.Results, lr.Results...)
+		if len(plans) == 1 {
+			sr.Results = lr.Results // the step is this one attack: no copy
+		} else {
+			sr.Results = append(sr.Results, lr.Results...)
+		}
 		if sweep {
 			sr.Levels = append(sr.Levels, lr)
 		} else {
@@ -132,6 +136,20 @@ func (t *targetRun) runLevel(ctx context.Context, index int, step scenarios.Step
 		name = fmt.Sprintf("%s/c%d", name, plan.level)
 	}
 	results := make([]vegeta.Result, 0, preallocHits(plan))
+	var (
+		batch   []Completed
+		flushed time.Time
+	)
+	flush := func(now time.Time, inFlight int) {
+		if len(batch) == 0 {
+			return
+		}
+		t.em.emit(Event{
+			Kind: Results, Run: t.label, Step: step, StepIndex: index, Level: plan.level,
+			Results: batch, Snapshot: tl.snapshot(now, inFlight, false),
+		})
+		batch, flushed = nil, now
+	}
 	end := t.attack(ctx, attackSpec{
 		plan: plan,
 		name: name,
@@ -143,18 +161,21 @@ func (t *targetRun) runLevel(ctx context.Context, index int, step scenarios.Step
 			slim(res)
 			results = append(results, *res)
 			tl.add(res, class)
-			t.em.emit(Event{
-				Kind: Result, Run: t.label, Step: step, StepIndex: index, Level: plan.level,
-				Result: res, Outcome: class, Snapshot: tl.snapshot(time.Now(), inFlight, false),
-			})
+			batch = append(batch, Completed{Result: res, Outcome: class})
+			if now := time.Now(); len(batch) >= maxBatch || now.Sub(flushed) >= ResultsEvery {
+				flush(now, inFlight)
+			}
 		},
 		onTick: func(inFlight int, sent []time.Time) {
+			now := time.Now()
+			flush(now, inFlight)
 			t.em.emit(Event{
 				Kind: Progress, Run: t.label, Step: step, StepIndex: index, Level: plan.level,
-				Snapshot: tl.snapshot(time.Now(), inFlight, false), Sent: sent,
+				Snapshot: tl.snapshot(now, inFlight, false), Sent: sent,
 			})
 		},
 	})
+	flush(time.Now(), 0)
 	if err := raw.close(); err != nil && end.err == nil {
 		end.err = err
 	}

@@ -72,10 +72,12 @@ func startThreads(ctx context.Context, m *procCPU) *threadSampler {
 		defer s.wg.Done()
 		tick := time.NewTicker(RunnableEvery)
 		defer tick.Stop()
-		// The process tree is read again every treeEvery, not at every count:
-		// walking every process's stat each 10 ms would cost the load generator
-		// more CPU than the requests it sends.
-		var pids []int
+		// The process tree and its threads are listed again every treeEvery, not
+		// at every count: walking every process's stat, and listing each
+		// process's threads, each 10 ms would cost the load generator more CPU
+		// than the requests it sends. Between listings each count reads only the
+		// listed threads' stat.
+		var threads threadList
 		var read time.Time
 		for {
 			select {
@@ -84,16 +86,16 @@ func startThreads(ctx context.Context, m *procCPU) *threadSampler {
 			case <-tick.C:
 			}
 			if now := time.Now(); now.Sub(read) >= treeEvery {
-				var ok bool
-				if pids, ok = m.tree(); !ok {
-					pids = nil
+				threads = nil
+				if pids, ok := m.tree(); ok {
+					threads = m.threadsOf(pids)
 				}
 				read = now
 			}
-			if pids == nil {
+			if threads == nil {
 				continue
 			}
-			n := m.runnableIn(pids)
+			n := m.runnableIn(threads)
 			s.mu.Lock()
 			s.counts[min(n, maxRunnable)]++
 			s.mu.Unlock()

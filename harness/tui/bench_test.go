@@ -8,6 +8,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"contend/harness"
+	"contend/reports"
 	"contend/scenarios"
 )
 
@@ -27,17 +28,19 @@ func busyStream(n int) []harness.Event {
 		sent := t0.Add(time.Duration(i) * 5 * time.Millisecond)
 		lat := time.Duration(1+i%8) * 40 * time.Millisecond
 		r := &vegeta.Result{Timestamp: sent, Latency: lat, Code: 200}
+		outcome := reports.OK
 		snap.Done++
 		if i%50 == 49 {
 			r.Code, r.Error = 0, timeoutError
+			outcome = reports.Timeout
 			snap.Timeouts++
 		} else {
 			snap.OK++
 		}
 		snap.Elapsed = sent.Add(lat).Sub(t0)
 		snap.HaveServerTiming, snap.ServerWaitMs, snap.ServerInferMs = true, 120, 40
-		events = append(events, harness.Event{Kind: harness.Result, Time: sent.Add(lat), Run: "naive", Step: step,
-			Result: r, Snapshot: snap})
+		events = append(events, harness.Event{Kind: harness.Results, Time: sent.Add(lat), Run: "naive", Step: step,
+			Results: []harness.Completed{{Result: r, Outcome: outcome}}, Snapshot: snap})
 	}
 	return events
 }

@@ -266,12 +266,14 @@ func (m *model) apply(ev harness.Event) tea.Cmd {
 		}
 		m.step = stepState{step: ev.Step, index: ev.StepIndex, level: ev.Level, total: ev.Total,
 			duration: ev.Duration, timeout: ev.Timeout, started: at, begun: true, wf: waterfall{timeout: ev.Timeout}}
-	case harness.Result:
+	case harness.Results:
 		m.step.snap = ev.Snapshot
 		m.step.level = ev.Level
-		if ev.Result != nil {
-			m.step.wf.add(ev.Result, ev.Outcome, m.step.started)
-			m.observe(ev.Result, ev.Outcome)
+		for _, c := range ev.Results {
+			if c.Result != nil {
+				m.step.wf.add(c.Result, c.Outcome, m.step.started)
+				m.observe(c.Result, c.Outcome)
+			}
 		}
 	case harness.Progress:
 		// Between completions: the requests sent and not answered, on a tick.

@@ -125,7 +125,7 @@ func TestUpdateFollowsTheSeedStream(t *testing.T) {
 
 func TestUpdateMidStep(t *testing.T) {
 	// Stop after the naive concurrent burst's first answer: one ok, three in flight.
-	events := upTo(seedStream(), harness.Result, "naive", 5)
+	events := upTo(seedStream(), harness.Results, "naive", 5)
 	next, _ := testModel().Update(eventsMsg{events: events})
 	m := next.(model)
 	if m.finished || m.closed {

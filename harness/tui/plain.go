@@ -95,7 +95,7 @@ func (p *plainWriter) event(ev harness.Event) {
 	case harness.StepStarted:
 		p.step, p.stepIndex, p.total, p.lastLine = stepLabel(ev.Step, ev.Level), ev.StepIndex, ev.Total, 0
 		p.printf("%s%s: %s", p.tag(ev.Run), p.stepOf(), withTimeout(describe(ev.Step, ev.Level, ev.Total, ev.Duration), ev.Timeout))
-	case harness.Result, harness.Progress:
+	case harness.Results, harness.Progress:
 		s := ev.Snapshot
 		if s.Elapsed-p.lastLine < time.Second {
 			return

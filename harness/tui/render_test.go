@@ -53,13 +53,13 @@ func states(t *testing.T) map[string]model {
 	})), stream)
 	return map[string]model{
 		"start":       at(upTo(stream, harness.StepStarted, "naive", 1)),
-		"cold-load":   at(upTo(stream, harness.Result, "naive", 1)),
+		"cold-load":   at(upTo(stream, harness.Results, "naive", 1)),
 		"burst-sent":  at(upTo(stream, harness.Progress, "naive", 1)),
-		"naive-burst": at(upTo(stream, harness.Result, "naive", 5)),
+		"naive-burst": at(upTo(stream, harness.Results, "naive", 5)),
 		"naive-done":  at(upTo(stream, harness.TargetDone, "naive", 1)),
-		"dc-burst":    at(upTo(stream, harness.Result, "double-checked", 6)),
+		"dc-burst":    at(upTo(stream, harness.Results, "double-checked", 6)),
 		"final":       final,
-		"sweep":       at(upTo(sweepStream(), harness.Result, "naive", 10)),
+		"sweep":       at(upTo(sweepStream(), harness.Results, "naive", 10)),
 	}
 }
 

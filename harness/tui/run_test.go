@@ -182,7 +182,7 @@ func TestRunQuitCancelsAndDrains(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			events, sent := openStream(ctx, upTo(seedStream(), harness.Result, "naive", 5))
+			events, sent := openStream(ctx, upTo(seedStream(), harness.Results, "naive", 5))
 			keys, typist := io.Pipe()
 			defer keys.Close()
 			go func() {

@@ -107,8 +107,8 @@ func (s *script) result(sent time.Time, code uint16, errText string, inFlight in
 		s.snap.LevelDone++
 		s.snap.LevelThroughput = float64(s.snap.LevelDone) / s.now.Sub(s.levelAt).Seconds()
 	}
-	s.emit(harness.Event{Kind: harness.Result, Run: s.run, Step: s.step, StepIndex: s.stepIndex, Level: s.level,
-		Result: r, Outcome: o, Snapshot: s.snap})
+	s.emit(harness.Event{Kind: harness.Results, Run: s.run, Step: s.step, StepIndex: s.stepIndex, Level: s.level,
+		Results: []harness.Completed{{Result: r, Outcome: o}}, Snapshot: s.snap})
 }
 
 // progress emits a Progress tick with the requests sent at the given times
