@@ -326,3 +326,16 @@ func (m *procCPU) runnableIn(threads threadList) int {
 	}
 	return n
 }
+
+// totalMemory returns this machine's RAM in bytes, 0 when /proc cannot tell.
+func totalMemory() uint64 {
+	fs, err := procfs.NewDefaultFS()
+	if err != nil {
+		return 0
+	}
+	mi, err := fs.Meminfo()
+	if err != nil || mi.MemTotalBytes == nil {
+		return 0
+	}
+	return *mi.MemTotalBytes
+}

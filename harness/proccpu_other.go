@@ -30,3 +30,5 @@ type threadList []int
 func (*procCPU) threadsOf([]int) threadList { return nil }
 
 func (*procCPU) runnableIn(threadList) int { return 0 }
+
+func totalMemory() uint64 { return 0 }

@@ -32,6 +32,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"contend/harness"
 )
 
 // Exit codes.
@@ -87,6 +89,9 @@ func main() {
 		os.Exit(serveOKMain(os.Args[2:], os.Stderr))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The driver runs contend's Runner in process: it gets the collector
+	// setting the contend CLI runs with (the tools it spawns keep their own).
+	harness.TuneGC()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"contend/harness"
 )
 
 // Exit codes, so CI can tell a regression from a crash.
@@ -58,6 +60,11 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
+	if len(os.Args) < 2 || os.Args[1] != "serve" {
+		// contend's own commands generate load; serve is the target, measured
+		// as it is.
+		harness.TuneGC()
+	}
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
