@@ -72,12 +72,14 @@ func startThreads(ctx context.Context, m *procCPU) *threadSampler {
 		defer s.wg.Done()
 		tick := time.NewTicker(RunnableEvery)
 		defer tick.Stop()
-		// The process tree and its threads are listed again every treeEvery, not
-		// at every count: walking every process's stat, and listing each
-		// process's threads, each 10 ms would cost the load generator more CPU
-		// than the requests it sends. Between listings each count reads only the
-		// listed threads' stat.
-		var threads threadList
+		// The process tree is read again every treeEvery, not at every count:
+		// walking every process's stat each 10 ms would cost the load generator
+		// more CPU than the requests it sends. Each count lists the tree's
+		// threads again, though: a thread pool starts its threads as a burst
+		// arrives, and a list kept for treeEvery would miss them for a short
+		// step's whole length (the seed service's fixed mode then read as one
+		// thread running at a time).
+		var pids []int
 		var read time.Time
 		for {
 			select {
@@ -86,16 +88,16 @@ func startThreads(ctx context.Context, m *procCPU) *threadSampler {
 			case <-tick.C:
 			}
 			if now := time.Now(); now.Sub(read) >= treeEvery {
-				threads = nil
-				if pids, ok := m.tree(); ok {
-					threads = m.threadsOf(pids)
+				var ok bool
+				if pids, ok = m.tree(); !ok {
+					pids = nil
 				}
 				read = now
 			}
-			if threads == nil {
+			if pids == nil {
 				continue
 			}
-			n := m.runnableIn(threads)
+			n := m.runnableIn(m.threadsOf(pids))
 			s.mu.Lock()
 			s.counts[min(n, maxRunnable)]++
 			s.mu.Unlock()
