@@ -27,7 +27,7 @@ func benchServer(b *testing.B, strategy string) (*Server, string) {
 	if err != nil {
 		size, root = "tiny", tinyModels(b)
 	}
-	srv, ts := newTestServer(b, Config{Strategy: strategy, Load: ModelLoader(root, 1, 0)})
+	srv, ts := newTestServer(b, Config{Strategy: strategy, Load: ModelLoader(root, 1)})
 	if err := srv.Warm(context.Background()); err != nil {
 		b.Fatalf("load %s models from %s: %v", size, root, err)
 	}

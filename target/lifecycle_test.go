@@ -24,7 +24,7 @@ func TestImpatientClientsLoadOnce(t *testing.T) {
 	)
 	for _, name := range []string{StrategyNaive, StrategyDoubleChecked, StrategyOnce} {
 		t.Run(name, func(t *testing.T) {
-			srv, ts := newTestServer(t, Config{Strategy: name, Load: ModelLoader(root, 1, 0),
+			srv, ts := newTestServer(t, Config{Strategy: name, Load: ModelLoader(root, 1),
 				LoadDelay: delay, RequestTimeout: deadline})
 			body := jsonBody("the water is cold", "en", "hi")
 

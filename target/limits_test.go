@@ -13,7 +13,7 @@ import (
 // token limit (the ". " * 500, a batch over MaxRequestTokens) answer 422 at once,
 // with the limits in the message, on the real models; the longest accepted text translates.
 func TestCostlyTextsRefusedBeforeInference(t *testing.T) {
-	_, ts := newTestServer(t, Config{Strategy: StrategyDoubleChecked, Load: ModelLoader(tinyModels(t), 1, 0)})
+	_, ts := newTestServer(t, Config{Strategy: StrategyDoubleChecked, Load: ModelLoader(tinyModels(t), 1)})
 	batch := make([]string, 5)
 	for i := range batch {
 		batch[i] = strings.TrimSpace(strings.Repeat("water ", MaxTextTokens-1)) // 64 tokens each, 320 in all

@@ -3,21 +3,19 @@ package target
 import (
 	"context"
 	"errors"
-	"fmt"
 	"runtime/debug"
-	"time"
 
 	"contend/models"
 )
 
 // ModelLoader returns a LoadFunc that loads the real models with contend/models: root/en-hi
 // then root/hi-en (models.DirFor), each with intraOp ONNX Runtime intra-op threads per session
-// (0 or less: the models package's default), MaxTextTokens and MaxRequestTokens. loadDelay is waited before each of the two loads,
-// emulating a slow download, and ends early with ctx; Config.LoadDelay has the same effect, so
-// set one of them, not both. models.InitRuntime must have succeeded first. A failure returns a
+// (0 or less: the models package's default), MaxTextTokens and MaxRequestTokens. An emulated slow
+// download is Config.LoadDelay, the one place a load delay lives. models.InitRuntime must have
+// succeeded first. A failure returns a
 // *LoadError naming the model and its directory, its cause naming the file, and closes
 // whatever was already loaded.
-func ModelLoader(root string, intraOp int, loadDelay time.Duration) LoadFunc {
+func ModelLoader(root string, intraOp int) LoadFunc {
 	opts := []models.Option{models.MaxTextTokens(MaxTextTokens), models.MaxTokens(MaxRequestTokens)}
 	if intraOp > 0 {
 		opts = append(opts, models.IntraOpThreads(intraOp))
@@ -27,7 +25,7 @@ func ModelLoader(root string, intraOp int, loadDelay time.Duration) LoadFunc {
 		for i, pair := range [2][2]string{{English, Hindi}, {Hindi, English}} {
 			name := pair[0] + "-" + pair[1]
 			dir := models.DirFor(root, pair[0], pair[1])
-			m, err := loadOne(ctx, dir, loadDelay, opts)
+			m, err := loadOne(ctx, dir, opts)
 			if err != nil {
 				for _, done := range loaded[:i] {
 					_ = done.Close()
@@ -46,17 +44,8 @@ func ModelLoader(root string, intraOp int, loadDelay time.Duration) LoadFunc {
 	}
 }
 
-// loadOne waits delay (or until ctx ends), then loads one model directory.
-func loadOne(ctx context.Context, dir string, delay time.Duration, opts []models.Option) (*models.Model, error) {
-	if delay > 0 {
-		t := time.NewTimer(delay)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return nil, fmt.Errorf("load delay of %s: %w", delay, ctx.Err())
-		}
-	}
+// loadOne loads one model directory, unless ctx has ended.
+func loadOne(ctx context.Context, dir string, opts []models.Option) (*models.Model, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -153,7 +153,7 @@ func goldenRows(t testing.TB) []goldenRow {
 // through HTTP, one request per row and one batch per direction, and compares the answers.
 func TestGoldenTranslationsOverHTTP(t *testing.T) {
 	root := tinyModels(t)
-	_, ts := newTestServer(t, Config{Strategy: StrategyDoubleChecked, Load: ModelLoader(root, 1, 0)})
+	_, ts := newTestServer(t, Config{Strategy: StrategyDoubleChecked, Load: ModelLoader(root, 1)})
 
 	rows := goldenRows(t)
 	byPair := map[string][]goldenRow{}
@@ -225,7 +225,7 @@ func TestColdBurstLoadsEachModelOnce(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var loads atomic.Int64
 			srv, ts := newTestServer(t, Config{Strategy: name,
-				Load: countingLoad(ModelLoader(root, 1, 0), &loads, nil)})
+				Load: countingLoad(ModelLoader(root, 1), &loads, nil)})
 			if name == StrategyEager {
 				if err := srv.Warm(t.Context()); err != nil {
 					t.Fatal(err)
@@ -293,7 +293,7 @@ func TestWarmConcurrencyPerStrategy(t *testing.T) {
 			var loads atomic.Int64
 			tr := &tracker{}
 			srv, ts := newTestServer(t, Config{Strategy: tt.strategy,
-				Load: countingLoad(ModelLoader(root, 1, 0), &loads, tr)})
+				Load: countingLoad(ModelLoader(root, 1), &loads, tr)})
 			if err := srv.Warm(t.Context()); err != nil {
 				t.Fatal(err)
 			}
@@ -354,7 +354,7 @@ func TestRealLoadFailureNamesTheFile(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			_, ts := newTestServer(t, Config{Strategy: tt.strategy, Load: ModelLoader(root, 1, 0)})
+			_, ts := newTestServer(t, Config{Strategy: tt.strategy, Load: ModelLoader(root, 1)})
 			body := jsonBody("water", "en", "hi")
 			r := mustPost(t, ts, body)
 			if r.Status != http.StatusServiceUnavailable || r.errorCode() != CodeModelUnavailable {
@@ -391,7 +391,7 @@ func TestRealLoadFailureNamesTheFile(t *testing.T) {
 func TestEagerServeGatesReadiness(t *testing.T) {
 	built := tinyModels(t)
 	root := t.TempDir()
-	srv, err := NewServer(Config{Strategy: StrategyEager, Load: ModelLoader(root, 1, 0)})
+	srv, err := NewServer(Config{Strategy: StrategyEager, Load: ModelLoader(root, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ type Config struct {
 	Load LoadFunc
 	// LoadDelay is added to each of the two model loads of every load attempt (so an attempt
 	// takes at least 2×LoadDelay), emulating a slow download; it ends early when the server
-	// closes. It has the same effect as ModelLoader's loadDelay: set one of them, not both.
+	// closes.
 	LoadDelay time.Duration
 	// MaxBodyBytes bounds a request body; default DefaultMaxBodyBytes.
 	MaxBodyBytes int64

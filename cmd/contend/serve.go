@@ -72,7 +72,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	srv, err := target.NewServer(target.Config{
 		Strategy:         *strategy,
-		Load:             target.ModelLoader(root, *intraOp, 0), // Config.LoadDelay adds the delay once
+		Load:             target.ModelLoader(root, *intraOp),
 		LoadDelay:        *loadDelay,
 		MaxBodyBytes:     *maxBody,
 		InferenceTimeout: noLimitIfZero(*inferTimeout),
