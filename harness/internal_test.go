@@ -23,6 +23,8 @@ func TestPlanStep(t *testing.T) {
 		step  scenarios.Step
 		want  []attackPlan // pacer compared by type and total
 		total int
+		// defaults runs the step through ApplyDefaults first, as the Runner does.
+		defaults bool
 	}{
 		{name: "sequential", step: scenarios.Step{Mode: scenarios.ModeSequential, Requests: 4},
 			want: []attackPlan{{workers: 1, maxWorkers: 1, total: 4, conns: 1}}, total: 4},
@@ -35,7 +37,7 @@ func TestPlanStep(t *testing.T) {
 		{name: "ramp", step: scenarios.Step{Mode: scenarios.ModeRamp, Rate: rate(10), RateTo: rate(30), Duration: dur},
 			want: []attackPlan{{workers: 10, maxWorkers: 100, duration: 10 * time.Second, conns: 100, expect: 200}}},
 		{name: "sweep with default requests per level", step: scenarios.Step{Mode: scenarios.ModeSweep, Levels: []int{1, 4}},
-			want: []attackPlan{
+			defaults: true, want: []attackPlan{
 				{level: 1, workers: 1, maxWorkers: 1, total: scenarios.DefaultRequestsPerLevel, conns: 1},
 				{level: 4, workers: 4, maxWorkers: 4, total: scenarios.DefaultRequestsPerLevel, conns: 4},
 			}, total: 2 * scenarios.DefaultRequestsPerLevel},
@@ -43,6 +45,11 @@ func TestPlanStep(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.step.Name = "s"
+			if tt.defaults {
+				sc := scenarios.Scenario{Steps: []scenarios.Step{tt.step}}
+				sc.ApplyDefaults()
+				tt.step = sc.Steps[0]
+			}
 			got, err := planStep(tt.step, 100)
 			if err != nil {
 				t.Fatal(err)

@@ -51,11 +51,9 @@ func planStep(step scenarios.Step, maxWorkers int) ([]attackPlan, error) {
 	default: // sweep; validateStep refused every other mode
 		plans := make([]attackPlan, 0, len(step.Levels))
 		for j, c := range step.Levels {
-			n := step.RequestsAt(j) // a shard's share of the level, or requests_per_level
-			if n <= 0 {
-				n = scenarios.DefaultRequestsPerLevel
-			}
-			p := burst(n, c)
+			// A shard's share of the level, or requests_per_level (which
+			// ApplyDefaults filled in when a scenario built in code left it out).
+			p := burst(step.RequestsAt(j), c)
 			p.level = c
 			plans = append(plans, p)
 		}
@@ -160,9 +158,12 @@ func validateStep(s scenarios.Step) error {
 		if len(s.Levels) == 0 {
 			return bad("levels are empty")
 		}
-		for _, c := range s.Levels {
+		for j, c := range s.Levels {
 			if c <= 0 {
 				return bad("level %d must be above 0", c)
+			}
+			if n := s.RequestsAt(j); n < 1 {
+				return bad("level %d has %d requests; it needs at least 1", c, n)
 			}
 			if c > scenarios.MaxConcurrency {
 				return bad("level %d is above the limit of %d workers", c, scenarios.MaxConcurrency)

@@ -381,6 +381,8 @@ func TestInvalidScenario(t *testing.T) {
 			want: "rate_to must be above 0"},
 		{name: "sweep level 0", sc: urlScenario(base, "/", scenarios.Step{Name: "w", Mode: scenarios.ModeSweep,
 			Levels: []int{1, 0}}), want: "level 0 must be above 0"},
+		{name: "sweep level without requests", sc: urlScenario(base, "/", scenarios.Step{Name: "w", Mode: scenarios.ModeSweep,
+			Levels: []int{1, 2}, LevelRequests: []int{4, 0}}), want: "level 2 has 0 requests"},
 		{name: "too many workers", sc: urlScenario(base, "/", concurrent("c", math.MaxInt, 0)),
 			want: "concurrency 9223372036854775807 is above the limit of 10000 workers"},
 		{name: "too many sweep workers", sc: urlScenario(base, "/", scenarios.Step{Name: "w", Mode: scenarios.ModeSweep,
