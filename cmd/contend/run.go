@@ -252,7 +252,10 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 		fmt.Fprintf(stderr, "contend: display: %v\n", err)
 	}
 
-	rep := buildReport(sc, col)
+	// A copy of the shared report's top level: the dashboard may still be
+	// reading it for the diagnosis while the shard and baseline blocks are set.
+	final := *buildReport(sc, col)
+	rep := &final
 	if shard != nil {
 		shard.attach(rep, col.input(sc))
 	}
@@ -273,9 +276,13 @@ func execute(ctx context.Context, sc *scenarios.Scenario, f runFlags, stdout, st
 
 // collector keeps what the report needs from the event stream.
 type collector struct {
-	mu      sync.Mutex // guards targets and runErr, written by the tee goroutine
-	targets []*harness.TargetResult
-	runErr  error
+	mu       sync.Mutex // guards targets, runErr and finished, written by the tee goroutine
+	targets  []*harness.TargetResult
+	runErr   error
+	finished bool // RunDone was seen: nothing more will arrive
+
+	repMu sync.Mutex      // held while the report is built
+	rep   *reports.Report // built once the run finished (the dashboard's diagnosis and the final report share it)
 }
 
 func (c *collector) observe(ev harness.Event) {
@@ -287,7 +294,7 @@ func (c *collector) observe(ev harness.Event) {
 			c.targets = append(c.targets, ev.TargetResult)
 		}
 	case harness.RunDone:
-		c.runErr = ev.Err
+		c.runErr, c.finished = ev.Err, true
 	}
 }
 
@@ -307,8 +314,23 @@ func (c *collector) input(sc *scenarios.Scenario) reports.Input {
 	return in
 }
 
+// buildReport returns the report of what c collected. Once the run finished it
+// is built only once: the dashboard's diagnosis (at RunDone) and the final
+// report are the same one.
 func buildReport(sc *scenarios.Scenario, c *collector) *reports.Report {
-	return reports.Build(c.input(sc))
+	c.repMu.Lock()
+	defer c.repMu.Unlock()
+	if c.rep != nil {
+		return c.rep
+	}
+	c.mu.Lock()
+	finished := c.finished
+	c.mu.Unlock()
+	rep := reports.Build(c.input(sc))
+	if finished {
+		c.rep = rep
+	}
+	return rep
 }
 
 // hostInfo describes this machine; the ONNX Runtime version only matters (and is
