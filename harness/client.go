@@ -201,8 +201,10 @@ func (t *ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 const foreignRetries = 2
 
 // errForeignDeadline is the error of a request that kept landing on connections
-// closed by other requests' timeouts.
-var errForeignDeadline = errors.New("connection lost: another request's client timeout closed it")
+// closed by other requests' timeouts. Its text must not say "timeout": read
+// back from a results file it would then count as one (reports.Classify), while
+// live it is a lost connection, no timeout of its own.
+var errForeignDeadline = errors.New("connection lost: closed by another request's deadline")
 
 // send sends req under ctx. net/http can hand a request a connection that
 // another request's deadline is closing, and the request then fails with that

@@ -3,8 +3,10 @@ package harness
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -414,5 +416,22 @@ func TestLedgerStopCancelsInFlightAndRefusesNew(t *testing.T) {
 	}
 	if err := l.settle(&vegeta.Result{Seq: 3}); !errors.Is(err, reports.ErrRunStopped) {
 		t.Errorf("settle of the refused request: %v, want ErrRunStopped", err)
+	}
+}
+
+// TestOwnErrorsClassifyAlike: every error the harness makes up itself gets the
+// same outcome live (reports.ClassifyLive on the error) as read back from a
+// results file (reports.Classify on vegeta's text, URL quoted before it).
+func TestOwnErrorsClassifyAlike(t *testing.T) {
+	for _, err := range []error{
+		errForeignDeadline,
+		reports.ErrRunStopped,
+		fmt.Errorf("reading the body: %w", context.DeadlineExceeded),
+	} {
+		live := vegeta.Result{Error: err.Error()}
+		saved := vegeta.Result{Error: (&url.Error{Op: "Get", URL: "http://127.0.0.1:1/timeout", Err: err}).Error()}
+		if l, s := reports.ClassifyLive(&live, err), reports.Classify(&saved); l != s {
+			t.Errorf("%q: %s live, %s read back", err, l, s)
+		}
 	}
 }
