@@ -60,8 +60,8 @@ type Event struct {
 	// Results holds, on a Results event, the requests completed since the
 	// step's previous Results event, in the order they completed. The Runner
 	// sends them in batches (see ResultsEvery), not one event per request: at
-	// full speed an event per request cost the load generator a tenth of its
-	// CPU.
+	// full speed an event per request was a sixth of the bytes the load
+	// generator allocated per request.
 	Results []Completed
 	// Sent holds, on Progress, the send times of the requests in flight,
 	// earliest first (at most reports.MaxWaterfallSpans of them).
@@ -82,10 +82,11 @@ type Completed struct {
 	Outcome reports.Outcome
 }
 
-// ResultsEvery bounds how long a completed request waits before a Results
-// event carries it: a Results event goes out when a request completes at least
-// this long after the previous one went, on every Progress tick, when
-// maxBatch requests are waiting, and at the end of each attack.
+// ResultsEvery spaces the Results events of a busy step: one goes out when a
+// request completes at least this long after the previous one went (so at a
+// low rate each request goes out at once), on every Progress tick (so none
+// waits longer than ProgressEvery), when maxBatch requests are waiting, and at
+// the end of each attack.
 const ResultsEvery = 50 * time.Millisecond
 
 // maxBatch caps the requests of one Results event.

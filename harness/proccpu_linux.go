@@ -261,7 +261,7 @@ func (m *procCPU) runnable() (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	return m.runnableIn(m.threadsOf(pids)), true
+	return m.runnableIn(pids), true
 }
 
 // tree returns the process and its descendants (contend itself left out), false
@@ -299,29 +299,19 @@ func (m *procCPU) tree() ([]int, bool) {
 	return pids, true
 }
 
-// threadList is the threads of a process tree, listed once and read often.
-type threadList []procfs.Proc
-
-// threadsOf lists the threads of pids; a process that has exited has none.
-func (m *procCPU) threadsOf(pids []int) threadList {
-	var out threadList
+// runnableIn counts the threads of pids in state R; a process that has exited
+// counts none.
+func (m *procCPU) runnableIn(pids []int) int {
+	n := 0
 	for _, pid := range pids {
 		threads, err := m.fs.AllThreads(pid)
 		if err != nil {
 			continue
 		}
-		out = append(out, threads...)
-	}
-	return out
-}
-
-// runnableIn counts the threads in state R; a thread that has exited counts
-// none.
-func (m *procCPU) runnableIn(threads threadList) int {
-	n := 0
-	for _, th := range threads {
-		if st, err := th.Stat(); err == nil && st.State == "R" {
-			n++
+		for _, th := range threads {
+			if st, err := th.Stat(); err == nil && st.State == "R" {
+				n++
+			}
 		}
 	}
 	return n

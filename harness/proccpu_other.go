@@ -25,10 +25,6 @@ func (*procCPU) runnable() (int, bool) { return 0, false }
 
 func (*procCPU) tree() ([]int, bool) { return nil, false }
 
-type threadList []int
-
-func (*procCPU) threadsOf([]int) threadList { return nil }
-
-func (*procCPU) runnableIn(threadList) int { return 0 }
+func (*procCPU) runnableIn([]int) int { return 0 }
 
 func totalMemory() uint64 { return 0 }

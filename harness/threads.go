@@ -97,7 +97,7 @@ func startThreads(ctx context.Context, m *procCPU) *threadSampler {
 			if pids == nil {
 				continue
 			}
-			n := m.runnableIn(m.threadsOf(pids))
+			n := m.runnableIn(pids)
 			s.mu.Lock()
 			s.counts[min(n, maxRunnable)]++
 			s.mu.Unlock()
